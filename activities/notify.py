@@ -1,0 +1,66 @@
+"""Send one e-mail to one staff member, exactly once per idempotency key.
+
+The mail log row is claimed and locked in the same transaction that marks it sent, so a retry
+after a crash either finds it sent (and sends nothing) or finds no committed row (and sends).
+The Message-ID is the row id, so even a resend in the tiny window between the SMTP server's
+acceptance and our commit can be recognised by the receiving side.
+"""
+
+from datetime import datetime
+
+from activities.deps import Deps
+from domain.steps import TaskKind, title
+from notifications.messages import MessageContext, MessageKind
+from notifications.render import Language, render_message
+from notifications.smtp import deliver
+from store import directory, incidents, mail_log
+
+
+async def send_to_staff(
+    deps: Deps,
+    *,
+    key: str,
+    kind: MessageKind,
+    staff_id: str,
+    incident_id: str,
+    task_kind: TaskKind | None,
+    task_id: str | None = None,
+    deadline: datetime | None = None,
+    link: str | None = None,
+    body: str | None = None,
+    escalation_level: int = 0,
+    reason_code: str | None = None,
+) -> bool:
+    """Returns False when this e-mail was sent before."""
+    async with deps.pool.connection() as conn:
+        staff = await directory.get_staff(conn, staff_id=staff_id)
+        incident = await incidents.get_incident(conn, incident_id=incident_id)
+        if staff is None or incident is None:
+            raise LookupError(f"staff {staff_id} or incident {incident_id} does not exist")
+        school = await directory.school_name(conn, school_id=incident.school_id)
+        mail_id = await mail_log.claim(
+            conn,
+            key=key,
+            kind=kind.value,
+            staff_id=staff_id,
+            to_address=staff.email,
+            incident_id=incident_id,
+            task_id=task_id,
+        )
+        if mail_id is None:
+            return False
+        language: Language = "en" if staff.language == "en" else "nl"
+        context = MessageContext(
+            school_name=school,
+            step_title=title(task_kind, language) if task_kind else "Regie",
+            deadline=deadline,
+            link=link,
+            reference=incident.reference,
+            escalation_level=escalation_level,
+            body=body,
+            reason_code=reason_code,
+        )
+        message = render_message(kind, context, language=language)
+        await deliver(deps.smtp, to=staff.email, message=message, message_id=mail_id)
+        await mail_log.mark_sent(conn, mail_id=mail_id)
+    return True

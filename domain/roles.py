@@ -1,0 +1,40 @@
+"""Who does what: the roles of school staff and of the board's trust office."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    coordinator = "coordinator"
+    support = "support"  # mentor or confidential adviser ("vertrouwenspersoon")
+    school_leader = "school_leader"
+    board_safeguarding = "board_safeguarding"
+    communications = "communications"
+    board_admin = "board_admin"
+    auditor = "auditor"
+
+
+SCHOOL_ROLES: frozenset[Role] = frozenset({Role.coordinator, Role.support, Role.school_leader})
+BOARD_ROLES: frozenset[Role] = frozenset(
+    {Role.board_safeguarding, Role.communications, Role.board_admin, Role.auditor}
+)
+
+# When a school has nobody in a role, the task goes to the next role in this list, so a step
+# is never left without a person.
+FALLBACK: dict[Role, tuple[Role, ...]] = {
+    Role.coordinator: (Role.school_leader, Role.board_safeguarding),
+    Role.support: (Role.coordinator, Role.school_leader, Role.board_safeguarding),
+    Role.school_leader: (Role.coordinator, Role.board_safeguarding),
+    Role.communications: (Role.board_safeguarding,),
+    Role.board_safeguarding: (),
+    Role.board_admin: (),
+    Role.auditor: (),
+}
+
+
+def pick_assignee(role: Role, holders: dict[Role, str]) -> str | None:
+    """The staff id that takes a task for `role`, following FALLBACK when the role is empty."""
+    for candidate in (role, *FALLBACK[role]):
+        staff_id = holders.get(candidate)
+        if staff_id:
+            return staff_id
+    return None

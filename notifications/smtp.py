@@ -1,0 +1,161 @@
+"""Builds a MIME e-mail from a rendered message and hands it to an SMTP server."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Final
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from notifications.render import RenderedMessage
+
+logger = logging.getLogger(__name__)
+
+SEND_TIMEOUT_SECONDS: Final = 30.0
+
+# Scheme -> (default port, use_tls, start_tls).
+_SCHEMES: Final[dict[str, tuple[int, bool, bool]]] = {
+    "smtp": (25, False, False),
+    "smtps": (465, True, False),
+    "smtp+starttls": (587, False, True),
+}
+
+# RFC 5322 atext and dots: anything else would make the Message-ID unparseable.
+_MESSAGE_ID_LEFT: Final = re.compile(r"[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]+")
+
+_CHECK_HINT: Final = (
+    "Check SMTP_URL (scheme smtp://, smtps:// or smtp+starttls://, host, port and "
+    "credentials) and that the mail server is reachable from this machine."
+)
+
+
+class DeliveryError(Exception):
+    """The SMTP server did not accept the e-mail.
+
+    The message never contains the recipient or the server's reply text, because both may
+    carry an address and this error ends up in the Temporal history. `permanent` is True when
+    retrying cannot help (the server answered with a 5xx code).
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    use_tls: bool = False
+    start_tls: bool = False
+    sender: str = "Regie <regie@localhost>"
+
+    @classmethod
+    def from_url(cls, url: str, *, sender: str | None = None) -> SmtpSettings:
+        """Parses `smtp://user:pass@host:port`, `smtps://...` or `smtp+starttls://...`.
+
+        Plain `smtp://` never upgrades to TLS; use `smtp+starttls://` for a relay that
+        requires it. User and password may be percent-encoded.
+        """
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in _SCHEMES:
+            raise ValueError(
+                f"unsupported SMTP_URL scheme {parts.scheme!r}; use one of "
+                + ", ".join(f"{name}://" for name in _SCHEMES)
+            )
+        if not parts.hostname:
+            raise ValueError("SMTP_URL has no host, e.g. smtp://mail.example.org:25")
+        default_port, use_tls, start_tls = _SCHEMES[scheme]
+        try:
+            port = parts.port or default_port
+        except ValueError as error:
+            raise ValueError(f"SMTP_URL has an invalid port: {error}") from None
+        return cls(
+            host=parts.hostname,
+            port=port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password is not None else None,
+            use_tls=use_tls,
+            start_tls=start_tls,
+            sender=sender or cls.sender,
+        )
+
+    def __repr__(self) -> str:
+        # Settings get logged; the password must not.
+        password = "***" if self.password else None
+        return (
+            f"SmtpSettings(host={self.host!r}, port={self.port!r}, username={self.username!r}, "
+            f"password={password!r}, use_tls={self.use_tls!r}, start_tls={self.start_tls!r}, "
+            f"sender={self.sender!r})"
+        )
+
+
+def build_email(*, sender: str, to: str, message: RenderedMessage, message_id: str) -> EmailMessage:
+    """A multipart/alternative UTF-8 e-mail whose Message-ID is `<{message_id}@regie>`.
+
+    A stable message_id per logical e-mail lets a receiver drop the duplicate that a retried
+    activity may send.
+    """
+    if not _MESSAGE_ID_LEFT.fullmatch(message_id):
+        raise ValueError(
+            "message_id may only hold letters, digits and !#$%&'*+-/=?^_`{|}~. "
+            f"(got {message_id!r})"
+        )
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = sender
+    email["To"] = to
+    email["Date"] = format_datetime(datetime.now(UTC))
+    email["Message-ID"] = f"<{message_id}@regie>"
+    email.set_content(message.text, subtype="plain", charset="utf-8")
+    email.add_alternative(message.html, subtype="html", charset="utf-8")
+    return email
+
+
+async def deliver(
+    settings: SmtpSettings, *, to: str, message: RenderedMessage, message_id: str
+) -> None:
+    """Sends one e-mail; raises DeliveryError when the server cannot be reached or refuses."""
+    email = build_email(sender=settings.sender, to=to, message=message, message_id=message_id)
+    where = f"{settings.host}:{settings.port}"
+    try:
+        await aiosmtplib.send(
+            email,
+            hostname=settings.host,
+            port=settings.port,
+            username=settings.username,
+            password=settings.password,
+            use_tls=settings.use_tls,
+            start_tls=settings.start_tls,
+            timeout=SEND_TIMEOUT_SECONDS,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        logger.warning("SMTP server %s refused message %s: %r", where, message_id, error)
+        raise DeliveryError(
+            f"the mail server at {where} refused the recipient of message {message_id}; "
+            "check the staff member's e-mail address in the directory",
+            permanent=True,
+        ) from None
+    except aiosmtplib.SMTPResponseException as error:
+        # The reply text can echo the address, so only the code leaves this function.
+        logger.warning("SMTP server %s refused message %s: %r", where, message_id, error)
+        raise DeliveryError(
+            f"the mail server at {where} refused message {message_id} with code "
+            f"{error.code}. {_CHECK_HINT}",
+            permanent=500 <= error.code < 600,
+        ) from None
+    except (aiosmtplib.SMTPException, OSError) as error:
+        # Connection and timeout errors carry host and errno only; keep them as the cause.
+        raise DeliveryError(
+            f"could not deliver message {message_id} via {where} "
+            f"({type(error).__name__}: {error}). {_CHECK_HINT}"
+        ) from error

@@ -1,0 +1,264 @@
+"""The incident service: the one way answers and events reach an incident.
+
+It takes a person's full answer, keeps names and free text in PostgreSQL, and sends the
+workflow only the structured part with the id of the stored row (the claim check). The API
+calls these functions; so do the tests.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from domain.anonymity import persons_named
+from domain.forms.assess import AssessAnswer
+from domain.forms.inform import InformAnswer
+from domain.forms.media import MediaAnswer
+from domain.forms.registry import answer_model
+from domain.steps import TaskKind
+from store import answers, directory, incidents, tasks
+from store.db import Pool
+from workflows.contracts import (
+    Cancel,
+    CompleteTask,
+    IncidentInput,
+    IncidentSnapshot,
+    MediaInquiry,
+    NewInformation,
+    NotApplicable,
+    Reassign,
+    UpdateResult,
+    incident_workflow_id,
+)
+from workflows.incident import IncidentWorkflow
+from workflows.refusals import Refusal
+
+
+class Refused(Exception):
+    """An answer or request that changes nothing. `code` maps to an HTTP status."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class IncidentService:
+    pool: Pool
+    temporal: Client
+    task_queue: str
+
+    # --- incidents ---------------------------------------------------------------------------
+
+    async def start_incident(self, *, school_id: str, summary: str, created_by: str | None) -> str:
+        """Create the incident row and start its workflow; neither exists without the other."""
+        async with self.pool.connection() as conn:
+            incident = await incidents.create_incident(
+                conn, school_id=school_id, summary=summary, created_by=created_by
+            )
+            # Start inside the transaction: if Temporal refuses, the row rolls back with it.
+            await self.temporal.start_workflow(
+                IncidentWorkflow.run,
+                IncidentInput(
+                    incident_id=incident.id, board_id=incident.board_id, school_id=school_id
+                ),
+                id=incident_workflow_id(incident.id),
+                task_queue=self.task_queue,
+            )
+        return incident.id
+
+    async def snapshot(self, incident_id: str) -> IncidentSnapshot:
+        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+        return await handle.query(IncidentWorkflow.snapshot)
+
+    # --- answers -----------------------------------------------------------------------------
+
+    async def complete_task(
+        self, *, task_id: str, actor_id: str, answer: dict[str, Any]
+    ) -> UpdateResult:
+        task = await self._task(task_id)
+        kind = TaskKind(task.kind)
+        try:
+            parsed = answer_model(kind).model_validate(answer)
+        except ValidationError as exc:
+            raise Refused(Refusal.invalid_answer, _explain(exc)) from None
+        await self._check_answer(task.incident_id, parsed)
+        outcome = parsed.to_outcome()
+        async with self.pool.connection() as conn:
+            answer_id = await answers.insert_pending(
+                conn,
+                task_id=task_id,
+                incident_id=task.incident_id,
+                kind=kind.value,
+                actor_id=actor_id,
+                body=parsed.model_dump(mode="json"),
+            )
+        try:
+            result = await self._update(
+                task.incident_id,
+                IncidentWorkflow.complete_task,
+                CompleteTask(
+                    task_id=task_id,
+                    actor_id=actor_id,
+                    answer_id=answer_id,
+                    outcome=outcome.model_dump(mode="json"),
+                ),
+            )
+        except BaseException:
+            async with self.pool.connection() as conn:
+                await answers.discard_pending(conn, answer_id=answer_id)
+            raise
+        if isinstance(parsed, AssessAnswer) and parsed.persons:
+            async with self.pool.connection() as conn:
+                await incidents.add_persons(
+                    conn,
+                    incident_id=task.incident_id,
+                    persons=[(p.role, p.name, p.is_our_pupil) for p in parsed.persons],
+                )
+        return result
+
+    async def not_applicable(self, *, task_id: str, actor_id: str, reason: str) -> UpdateResult:
+        task = await self._task(task_id)
+        if not reason.strip():
+            raise Refused(Refusal.invalid_answer, "reason: say why this step does not apply")
+        async with self.pool.connection() as conn:
+            note_id = await answers.insert_note(
+                conn,
+                incident_id=task.incident_id,
+                task_id=task_id,
+                kind="not_applicable",
+                body=reason,
+                actor_id=actor_id,
+            )
+        try:
+            return await self._update(
+                task.incident_id,
+                IncidentWorkflow.not_applicable,
+                NotApplicable(task_id=task_id, actor_id=actor_id, reason_id=note_id),
+            )
+        except BaseException:
+            async with self.pool.connection() as conn:
+                await answers.delete_note(conn, note_id=note_id)
+            raise
+
+    async def reassign(self, *, task_id: str, actor_id: str, assignee_id: str) -> UpdateResult:
+        task = await self._task(task_id)
+        async with self.pool.connection() as conn:
+            incident = await incidents.get_incident(conn, incident_id=task.incident_id)
+            assert incident is not None
+            if not await directory.is_staff_of_school(
+                conn, staff_id=assignee_id, school_id=incident.school_id
+            ):
+                raise Refused(
+                    Refusal.invalid_answer,
+                    "assignee_id: choose a colleague at this school or the board's office",
+                )
+        return await self._update(
+            task.incident_id,
+            IncidentWorkflow.reassign,
+            Reassign(task_id=task_id, actor_id=actor_id, assignee_id=assignee_id),
+        )
+
+    # --- events ------------------------------------------------------------------------------
+
+    async def media_inquiry(
+        self, *, incident_id: str, actor_id: str | None, text: str = ""
+    ) -> None:
+        note_id = await self._note(incident_id, "media_inquiry", text, actor_id)
+        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+        await handle.signal(
+            IncidentWorkflow.media_inquiry, MediaInquiry(actor_id=actor_id, note_id=note_id)
+        )
+
+    async def new_information(
+        self, *, incident_id: str, actor_id: str | None, text: str = ""
+    ) -> None:
+        note_id = await self._note(incident_id, "new_information", text, actor_id)
+        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+        await handle.signal(
+            IncidentWorkflow.new_information, NewInformation(actor_id=actor_id, note_id=note_id)
+        )
+
+    async def cancel(self, *, incident_id: str, actor_id: str | None, reason: str) -> None:
+        if not reason.strip():
+            raise Refused(Refusal.invalid_answer, "reason: say why this is a false alarm")
+        note_id = await self._note(incident_id, "cancel", reason, actor_id)
+        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+        await handle.signal(IncidentWorkflow.cancel, Cancel(actor_id=actor_id, reason_id=note_id))
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _task(self, task_id: str) -> tasks.TaskRow:
+        async with self.pool.connection() as conn:
+            task = await tasks.get_task(conn, task_id=task_id)
+        if task is None:
+            raise Refused(Refusal.unknown_task, f"there is no open task {task_id}; check the link")
+        return task
+
+    async def _note(
+        self, incident_id: str, kind: str, text: str, actor_id: str | None
+    ) -> str | None:
+        if not text.strip():
+            return None
+        async with self.pool.connection() as conn:
+            return await answers.insert_note(
+                conn, incident_id=incident_id, kind=kind, body=text, actor_id=actor_id
+            )
+
+    async def _check_answer(self, incident_id: str, parsed: object) -> None:
+        """Checks that need the names and the directory, which the workflow never sees."""
+        async with self.pool.connection() as conn:
+            incident = await incidents.get_incident(conn, incident_id=incident_id)
+            assert incident is not None
+            if isinstance(parsed, AssessAnswer):
+                for school_id in parsed.other_school_ids:
+                    if await directory.school_board(conn, school_id=school_id) != incident.board_id:
+                        raise Refused(
+                            Refusal.invalid_answer,
+                            f"other_school_ids: {school_id} is not a school of this board; "
+                            "for a school outside the board, tick outside_school_involved",
+                        )
+                    if school_id == incident.school_id:
+                        raise Refused(
+                            Refusal.invalid_answer,
+                            "other_school_ids: list only other schools, not this one",
+                        )
+            texts: list[str] = []
+            if isinstance(parsed, InformAnswer):
+                texts = [letter.text for letter in parsed.letters]
+            elif isinstance(parsed, MediaAnswer):
+                texts = [parsed.statement]
+            if texts:
+                group = [incident.id, *await incidents.linked_ids(conn, incident_id=incident.id)]
+                if incident.origin_incident_id:
+                    group.append(incident.origin_incident_id)
+                persons = await incidents.persons(conn, incident_ids=group)
+                named = sorted({label for t in texts for label in persons_named(t, persons)})
+                if named:
+                    raise Refused(
+                        Refusal.invalid_answer,
+                        f"the text names {', '.join(named)}; letters and statements never name "
+                        "a person involved. Rewrite it without names",
+                    )
+
+    async def _update(self, incident_id: str, update: Any, arg: Any) -> UpdateResult:
+        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+        try:
+            result: UpdateResult = await handle.execute_update(update, arg)
+        except WorkflowUpdateFailedError as err:
+            cause = err.cause
+            if isinstance(cause, ApplicationError) and cause.type:
+                raise Refused(cause.type, cause.message) from None
+            raise
+        return result
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "answer"
+        parts.append(f"{where}: {error['msg']}")
+    return "; ".join(parts)

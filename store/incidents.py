@@ -1,0 +1,135 @@
+"""Incidents, their links to other schools' incidents, and the persons in them."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.forms.assess import PersonRole
+from store.directory import Conn, new_id
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    reference: str
+    board_id: str
+    school_id: str
+    status: str
+    origin_incident_id: str | None
+    created_at: datetime
+    closed_at: datetime | None
+
+
+_COLUMNS = "id, reference, board_id, school_id, status, origin_incident_id, created_at, closed_at"
+
+
+async def create_incident(
+    conn: Conn,
+    *,
+    school_id: str,
+    summary: str,
+    created_by: str | None,
+    incident_id: str | None = None,
+    origin_incident_id: str | None = None,
+) -> Incident:
+    incident_id = incident_id or new_id()
+    cur = await conn.execute(
+        f"""
+        INSERT INTO incidents (id, reference, board_id, school_id, summary, created_by,
+                               origin_incident_id)
+        SELECT %(id)s,
+               'RG-' || to_char(now(), 'YYYY') || '-'
+                     || lpad(nextval('incident_reference_seq')::text, 5, '0'),
+               s.board_id, s.id, %(summary)s, %(by)s, %(origin)s
+        FROM schools s WHERE s.id = %(school)s
+        RETURNING {_COLUMNS}
+        """,
+        {
+            "id": incident_id,
+            "summary": summary,
+            "by": created_by,
+            "origin": origin_incident_id,
+            "school": school_id,
+        },
+    )
+    row = await cur.fetchone()
+    if row is None:
+        raise LookupError(f"school {school_id} does not exist")
+    return Incident(**row)
+
+
+async def get_incident(conn: Conn, *, incident_id: str) -> Incident | None:
+    cur = await conn.execute(f"SELECT {_COLUMNS} FROM incidents WHERE id = %s", (incident_id,))
+    row = await cur.fetchone()
+    return Incident(**row) if row else None
+
+
+async def find_linked(conn: Conn, *, origin_incident_id: str, school_id: str) -> str | None:
+    cur = await conn.execute(
+        "SELECT id FROM incidents WHERE origin_incident_id = %s AND school_id = %s",
+        (origin_incident_id, school_id),
+    )
+    row = await cur.fetchone()
+    return str(row["id"]) if row else None
+
+
+async def link(conn: Conn, *, incident_id: str, other_id: str) -> None:
+    """Both incidents point to each other."""
+    await conn.execute(
+        "INSERT INTO incident_links (incident_id, linked_incident_id) VALUES (%s, %s), (%s, %s)"
+        " ON CONFLICT DO NOTHING",
+        (incident_id, other_id, other_id, incident_id),
+    )
+
+
+async def linked_ids(conn: Conn, *, incident_id: str) -> list[str]:
+    cur = await conn.execute(
+        "SELECT linked_incident_id FROM incident_links WHERE incident_id = %s ORDER BY 1",
+        (incident_id,),
+    )
+    return [str(r["linked_incident_id"]) for r in await cur.fetchall()]
+
+
+async def set_status(conn: Conn, *, incident_id: str, status: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE incidents SET status = %s, closed_at = %s WHERE id = %s AND status = 'open'",
+        (status, at, incident_id),
+    )
+
+
+async def add_persons(
+    conn: Conn, *, incident_id: str, persons: list[tuple[PersonRole, str, bool]]
+) -> list[str]:
+    """Store persons with labels "Leerling A", "Leerling B", ...; returns their labels."""
+    cur = await conn.execute(
+        "SELECT count(*) AS n FROM incident_persons WHERE incident_id = %s", (incident_id,)
+    )
+    row = await cur.fetchone()
+    start = int(row["n"]) if row else 0
+    labels = []
+    for offset, (role, name, is_our_pupil) in enumerate(persons):
+        label = f"Leerling {_letters(start + offset)}"
+        await conn.execute(
+            "INSERT INTO incident_persons (id, incident_id, role, label, name, is_our_pupil)"
+            " VALUES (%s, %s, %s, %s, %s, %s)",
+            (new_id(), incident_id, role.value, label, name, is_our_pupil),
+        )
+        labels.append(label)
+    return labels
+
+
+async def persons(conn: Conn, *, incident_ids: list[str]) -> list[tuple[str, str]]:
+    """(label, name) of every person in these incidents, for the anonymity guard."""
+    cur = await conn.execute(
+        "SELECT label, name FROM incident_persons WHERE incident_id = ANY(%s) ORDER BY label",
+        (incident_ids,),
+    )
+    return [(str(r["label"]), str(r["name"])) for r in await cur.fetchall()]
+
+
+def _letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -1,0 +1,115 @@
+"""The task read model: what lists, dashboards and the task page read. The workflow is the truth."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from store.directory import Conn
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: str
+    incident_id: str
+    step: str
+    kind: str
+    assignee_id: str
+    status: str
+    urgent: bool
+    opened_at: datetime
+    due_at: datetime
+    closed_at: datetime | None
+    escalation_level: int
+    assignment: int
+    answer_id: str | None
+
+
+_COLUMNS = (
+    "id, incident_id, step, kind, assignee_id, status, urgent, opened_at, due_at, closed_at,"
+    " escalation_level, assignment, answer_id"
+)
+
+
+async def insert_open(
+    conn: Conn,
+    *,
+    task_id: str,
+    incident_id: str,
+    step: str,
+    kind: str,
+    assignee_id: str,
+    urgent: bool,
+    opened_at: datetime,
+    due_at: datetime,
+) -> bool:
+    """Insert the task; False when it exists already (a retried activity)."""
+    cur = await conn.execute(
+        """
+        INSERT INTO tasks (id, incident_id, step, kind, assignee_id, status, urgent, opened_at,
+                           due_at)
+        VALUES (%s, %s, %s, %s, %s, 'open', %s, %s, %s) ON CONFLICT (id) DO NOTHING
+        """,
+        (task_id, incident_id, step, kind, assignee_id, urgent, opened_at, due_at),
+    )
+    return cur.rowcount == 1
+
+
+async def get_task(conn: Conn, *, task_id: str) -> TaskRow | None:
+    cur = await conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE id = %s", (task_id,))
+    row = await cur.fetchone()
+    return TaskRow(**row) if row else None
+
+
+async def tasks_of_incident(conn: Conn, *, incident_id: str) -> list[TaskRow]:
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM tasks WHERE incident_id = %s ORDER BY opened_at, id",
+        (incident_id,),
+    )
+    return [TaskRow(**row) for row in await cur.fetchall()]
+
+
+async def open_tasks_of(conn: Conn, *, assignee_id: str) -> list[TaskRow]:
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM tasks WHERE assignee_id = %s AND status = 'open'"
+        " ORDER BY due_at, id",
+        (assignee_id,),
+    )
+    return [TaskRow(**row) for row in await cur.fetchall()]
+
+
+async def close(
+    conn: Conn, *, task_id: str, status: str, at: datetime, answer_id: str | None
+) -> bool:
+    cur = await conn.execute(
+        "UPDATE tasks SET status = %s, closed_at = %s, answer_id = %s"
+        " WHERE id = %s AND status = 'open'",
+        (status, at, answer_id, task_id),
+    )
+    return cur.rowcount == 1
+
+
+async def reopen(conn: Conn, *, task_id: str) -> None:
+    await conn.execute(
+        "UPDATE tasks SET status = 'open', closed_at = NULL, answer_id = NULL WHERE id = %s",
+        (task_id,),
+    )
+
+
+async def reassign(conn: Conn, *, task_id: str, assignee_id: str, assignment: int) -> bool:
+    cur = await conn.execute(
+        "UPDATE tasks SET assignee_id = %s, assignment = %s WHERE id = %s AND assignment < %s",
+        (assignee_id, assignment, task_id, assignment),
+    )
+    return cur.rowcount == 1
+
+
+async def mark_reminded(conn: Conn, *, task_id: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE tasks SET reminded_at = coalesce(reminded_at, %s) WHERE id = %s", (at, task_id)
+    )
+
+
+async def raise_escalation(conn: Conn, *, task_id: str, level: int) -> None:
+    await conn.execute(
+        "UPDATE tasks SET escalation_level = greatest(escalation_level, %s) WHERE id = %s",
+        (level, task_id),
+    )

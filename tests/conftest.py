@@ -1,0 +1,8 @@
+"""Shared pytest configuration: fixture plugins used across the test tree."""
+
+pytest_plugins = [
+    "tests.fixtures.smtp",
+    "tests.fixtures.database",
+    "tests.fixtures.temporal",
+    "tests.fixtures.world",
+]

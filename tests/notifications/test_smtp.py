@@ -1,0 +1,155 @@
+"""SMTP delivery against a real aiosmtpd server, and the catcher's mailbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from notifications.catcher import MailCatcher, free_port
+from notifications.messages import MessageContext, MessageKind
+from notifications.render import RenderedMessage, render_message
+from notifications.smtp import DeliveryError, SmtpSettings, build_email, deliver
+
+LINK = "https://regie.example/t/abc"
+
+
+def rendered(kind: MessageKind = MessageKind.task_assigned) -> RenderedMessage:
+    context = MessageContext(
+        school_name="Het Baken",
+        step_title="Verwijder de beelden",
+        deadline=datetime(2026, 11, 27, 13, 30, tzinfo=UTC),
+        link=LINK,
+        reference="RG-2026-0001",
+    )
+    return render_message(kind, context)
+
+
+async def test_deliver_reaches_the_catcher(mail: MailCatcher, smtp_settings: SmtpSettings) -> None:
+    message = rendered()
+
+    await deliver(smtp_settings, to="mentor@school.example", message=message, message_id="t-1")
+
+    [caught] = await mail.wait_for(lambda m: m.message_id == "<t-1@regie>", timeout=5)
+    assert caught.to == ["mentor@school.example"]
+    assert caught.subject == message.subject == "Nieuwe taak: Verwijder de beelden (Het Baken)"
+    assert caught.text == message.text
+    assert caught.html == message.html
+    assert caught.links == [LINK]
+    assert caught.received_at.tzinfo is not None
+
+
+async def test_wait_for_times_out_with_what_did_arrive(
+    mail: MailCatcher, smtp_settings: SmtpSettings
+) -> None:
+    await deliver(smtp_settings, to="a@school.example", message=rendered(), message_id="t-2")
+    await mail.wait_for(lambda m: True, timeout=5)
+    with pytest.raises(TimeoutError, match="Nieuwe taak"):
+        await mail.wait_for(lambda m: m.message_id == "<other@regie>", timeout=0.1)
+
+
+def test_build_email_is_multipart_alternative_utf8() -> None:
+    message = rendered()
+    email = build_email(
+        sender="Regie <regie@example.org>", to="a@school.example", message=message, message_id="x"
+    )
+    assert email.get_content_type() == "multipart/alternative"
+    assert email["Message-ID"] == "<x@regie>"
+    assert email["Date"]
+    assert email["Subject"] == message.subject
+    plain, html = email.iter_parts()
+    assert plain.get_content_type() == "text/plain"
+    assert html.get_content_type() == "text/html"
+    assert plain.get_content_charset() == html.get_content_charset() == "utf-8"
+
+
+@pytest.mark.parametrize("message_id", ["a b", "a@b", "<a>", "", "a\nb"])
+def test_build_email_refuses_an_unusable_message_id(message_id: str) -> None:
+    with pytest.raises(ValueError, match="message_id"):
+        build_email(sender="r@x", to="a@x", message=rendered(), message_id=message_id)
+
+
+async def test_store_survives_a_restart(tmp_path: Path) -> None:
+    store = tmp_path / "mail" / "mailbox.jsonl"
+    with MailCatcher(store_path=store) as first:
+        settings = SmtpSettings.from_url(first.url)
+        await deliver(settings, to="a@school.example", message=rendered(), message_id="keep-1")
+        [before] = await first.wait_for(lambda m: True, timeout=5)
+
+    with MailCatcher(store_path=store) as second:
+        assert second.messages() == [before]
+        assert second.get(before.id) == before
+        second.clear()
+        assert second.messages() == []
+
+    with MailCatcher(store_path=store) as third:
+        assert third.messages() == []
+
+
+def test_a_torn_store_line_is_skipped(tmp_path: Path) -> None:
+    store = tmp_path / "mailbox.jsonl"
+    store.write_text('{"id": "half', encoding="utf-8")
+    with MailCatcher(store_path=store) as catcher:
+        assert catcher.messages() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://127.0.0.1:1025", SmtpSettings(host="127.0.0.1", port=1025)),
+        ("smtp://mail.example.org", SmtpSettings(host="mail.example.org", port=25)),
+        (
+            "smtps://regie:p%40ss%3Aword@mail.example.org",
+            SmtpSettings(
+                host="mail.example.org",
+                port=465,
+                username="regie",
+                password="p@ss:word",
+                use_tls=True,
+            ),
+        ),
+        (
+            "smtp+starttls://regie@relay.example.org:2525",
+            SmtpSettings(host="relay.example.org", port=2525, username="regie", start_tls=True),
+        ),
+        (
+            "SMTP+STARTTLS://relay.example.org",
+            SmtpSettings(host="relay.example.org", port=587, start_tls=True),
+        ),
+    ],
+)
+def test_settings_from_url(url: str, expected: SmtpSettings) -> None:
+    assert SmtpSettings.from_url(url) == expected
+
+
+def test_settings_from_url_takes_a_sender() -> None:
+    settings = SmtpSettings.from_url("smtp://h:25", sender="Regie <regie@board.example>")
+    assert settings.sender == "Regie <regie@board.example>"
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://mail.example.org", "scheme"),
+        ("mail.example.org:25", "scheme"),
+        ("smtp://:25", "host"),
+        ("smtp://mail.example.org:notaport", "port"),
+    ],
+)
+def test_settings_from_bad_url(url: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        SmtpSettings.from_url(url)
+
+
+def test_settings_repr_hides_the_password() -> None:
+    settings = SmtpSettings.from_url("smtps://regie:secret@mail.example.org")
+    assert "secret" not in repr(settings)
+
+
+async def test_delivering_to_a_closed_port_raises_delivery_error() -> None:
+    settings = SmtpSettings(host="127.0.0.1", port=free_port())
+    with pytest.raises(DeliveryError, match="SMTP_URL") as caught:
+        await deliver(settings, to="a@school.example", message=rendered(), message_id="t-3")
+    assert "a@school.example" not in str(caught.value)
+    assert not caught.value.permanent

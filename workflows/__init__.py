@@ -1,0 +1,3 @@
+"""Temporal workflows: orchestration only; every side effect is an activity."""
+
+TASK_QUEUE = "regie"
