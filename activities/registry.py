@@ -22,6 +22,8 @@ def all_activities(deps: Deps) -> list[Callable[..., Any]]:
         incident.set_status,
         incident.record_audit,
         incident.open_linked_incident,
+        tasks.plan_tasks,
+        tasks.skip_task,
         tasks.open_task,
         tasks.close_task,
         tasks.reopen_task,

@@ -12,8 +12,10 @@ from workflows.contracts import (
     CancelTasksInput,
     CloseTaskInput,
     OpenTaskInput,
+    PlanTasksInput,
     ReassignTaskInput,
     ReopenTaskInput,
+    SkipTaskInput,
 )
 
 
@@ -29,6 +31,31 @@ class TaskActivities:
             assignee_id=assignee_id,
             assignment=assignment,
         )
+
+    @activity.defn
+    async def plan_tasks(self, inp: PlanTasksInput) -> None:
+        async with self._deps.pool.connection() as conn:
+            await tasks.insert_waiting(
+                conn,
+                incident_id=inp.incident_id,
+                planned=[(t.task_id, t.step.value, t.kind.value) for t in inp.tasks],
+            )
+
+    @activity.defn
+    async def skip_task(self, inp: SkipTaskInput) -> None:
+        """A step the rules leave out of this incident (no report without CSAM, say)."""
+        task = inp.task
+        async with self._deps.pool.connection() as conn:
+            await tasks.mark_skipped(conn, task_id=task.task_id)
+            await audit.record(
+                conn,
+                key=f"step_skipped:{task.task_id}",
+                kind="step_skipped",
+                at=inp.at,
+                incident_id=task.incident_id,
+                task_id=task.task_id,
+                step=task.step.value,
+            )
 
     @activity.defn
     async def open_task(self, inp: OpenTaskInput) -> None:

@@ -8,11 +8,17 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-# Dutch surname particles are too common to count as a name on their own.
+# Dutch surname particles, and the shortest common words, are too common to count as a name
+# on their own; any other part of two letters or more does ("Bo", "Jo", "Li").
 _PARTICLES = frozenset(
     {"van", "de", "der", "den", "ter", "ten", "het", "'t", "in", "op", "la", "le"}
 )
-_MIN_PART = 3
+_SHORT_WORDS = frozenset(
+    {"al", "en", "te", "om", "is", "of", "je", "ze", "we", "ik", "er", "na", "nu", "zo", "at",
+     "an", "as", "be", "by", "do", "go", "he", "if", "it", "me", "my", "no", "on", "or", "so",
+     "to", "up", "us"}
+)  # fmt: skip
+_MIN_PART = 2
 
 
 def _fold(text: str) -> str:
@@ -24,7 +30,9 @@ def name_parts(name: str) -> list[str]:
     """The full name and every part of it that could identify a person on its own."""
     folded = _fold(name).strip()
     parts = [p for p in re.split(r"[\s\-]+", folded) if p]
-    useful = [p for p in parts if len(p) >= _MIN_PART and p not in _PARTICLES]
+    useful = [
+        p for p in parts if len(p) >= _MIN_PART and p not in _PARTICLES and p not in _SHORT_WORDS
+    ]
     return list(dict.fromkeys([folded, *useful])) if folded else []
 
 

@@ -31,9 +31,11 @@ def parse_duration(value: str) -> timedelta:
             f"{value!r} is not an ISO-8601 duration; write it like PT4H or P5D"
         ) from None
     if duration <= timedelta(0):
-        raise ValueError(f"{value!r} must be longer than zero")
+        raise ValueError(f"{value!r} must be longer than zero; write it like PT4H or P5D")
     if duration > MAX_DURATION:
-        raise ValueError(f"{value!r} is longer than {MAX_DURATION.days} days; choose a shorter one")
+        raise ValueError(
+            f"{value!r} is longer than {MAX_DURATION.days} days; choose a shorter one, like P20D"
+        )
     return duration
 
 
@@ -70,7 +72,10 @@ class DeadlineSettings(BaseModel):
         return parse_duration(self.urgent_escalation_grace if urgent else self.escalation_grace)
 
     def merged(self, changes: dict[Step, str]) -> "DeadlineSettings":
-        return self.model_copy(update={"steps": {**self.steps, **changes}})
+        """These settings with some steps' deadlines changed; every duration is checked."""
+        return DeadlineSettings.model_validate(
+            {**self.model_dump(), "steps": {**self.steps, **changes}}
+        )
 
 
 class AlarmKind(StrEnum):

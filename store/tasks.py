@@ -12,11 +12,11 @@ class TaskRow:
     incident_id: str
     step: str
     kind: str
-    assignee_id: str
+    assignee_id: str | None
     status: str
     urgent: bool
-    opened_at: datetime
-    due_at: datetime
+    opened_at: datetime | None
+    due_at: datetime | None
     closed_at: datetime | None
     escalation_level: int
     assignment: int
@@ -27,6 +27,18 @@ _COLUMNS = (
     "id, incident_id, step, kind, assignee_id, status, urgent, opened_at, due_at, closed_at,"
     " escalation_level, assignment, answer_id"
 )
+
+
+async def insert_waiting(
+    conn: Conn, *, incident_id: str, planned: list[tuple[str, str, str]]
+) -> None:
+    """The tasks the plan will open, as (task id, step, kind), so every task id is known."""
+    for task_id, step, kind in planned:
+        await conn.execute(
+            "INSERT INTO tasks (id, incident_id, step, kind, status) VALUES (%s, %s, %s, %s,"
+            " 'waiting') ON CONFLICT (id) DO NOTHING",
+            (task_id, incident_id, step, kind),
+        )
 
 
 async def insert_open(
@@ -41,16 +53,26 @@ async def insert_open(
     opened_at: datetime,
     due_at: datetime,
 ) -> bool:
-    """Insert the task; False when it exists already (a retried activity)."""
+    """Open the task (new, or planned and waiting); False when a retry finds it open already."""
     cur = await conn.execute(
         """
         INSERT INTO tasks (id, incident_id, step, kind, assignee_id, status, urgent, opened_at,
                            due_at)
-        VALUES (%s, %s, %s, %s, %s, 'open', %s, %s, %s) ON CONFLICT (id) DO NOTHING
+        VALUES (%s, %s, %s, %s, %s, 'open', %s, %s, %s)
+        ON CONFLICT (id) DO UPDATE
+            SET status = 'open', assignee_id = EXCLUDED.assignee_id, urgent = EXCLUDED.urgent,
+                opened_at = EXCLUDED.opened_at, due_at = EXCLUDED.due_at
+            WHERE tasks.status IN ('waiting', 'skipped')
         """,
         (task_id, incident_id, step, kind, assignee_id, urgent, opened_at, due_at),
     )
     return cur.rowcount == 1
+
+
+async def mark_skipped(conn: Conn, *, task_id: str) -> None:
+    await conn.execute(
+        "UPDATE tasks SET status = 'skipped' WHERE id = %s AND status = 'waiting'", (task_id,)
+    )
 
 
 async def get_task(conn: Conn, *, task_id: str) -> TaskRow | None:
@@ -81,7 +103,7 @@ async def close(
 ) -> bool:
     cur = await conn.execute(
         "UPDATE tasks SET status = %s, closed_at = %s, answer_id = %s"
-        " WHERE id = %s AND status = 'open'",
+        " WHERE id = %s AND status IN ('open', 'waiting')",
         (status, at, answer_id, task_id),
     )
     return cur.rowcount == 1

@@ -131,6 +131,16 @@ class TaskRef(Contract):
     kind: TaskKind
 
 
+class PlanTasksInput(Contract):
+    incident_id: Id
+    tasks: list[TaskRef]
+
+
+class SkipTaskInput(Contract):
+    task: TaskRef
+    at: datetime
+
+
 class OpenTaskInput(Contract):
     task: TaskRef
     assignee_id: Id

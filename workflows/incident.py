@@ -61,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         NewInformation,
         NotApplicable,
         OpenTaskInput,
+        PlanTasksInput,
         Reassign,
         ReassignTaskInput,
         ReferralAlertInput,
@@ -68,6 +69,7 @@ with workflow.unsafe.imports_passed_through():
         ReopenTaskInput,
         ReportHandoffInput,
         SendDocumentsInput,
+        SkipTaskInput,
         StoreLessonsInput,
         TaskRef,
         TaskView,
@@ -189,6 +191,13 @@ class IncidentWorkflow:
         )
         await self._audit(
             "opened", "incident_opened", detail={"linked": inp.origin_incident_id is not None}
+        )
+        await self._act(
+            TaskActivities.plan_tasks,
+            PlanTasksInput(
+                incident_id=inp.incident_id,
+                tasks=[t.ref(inp.incident_id) for t in self._tasks.values()],
+            ),
         )
         while True:
             if self._cancel is not None:
@@ -406,7 +415,10 @@ class IncidentWorkflow:
             current = self._current(step)
             if current.status == "waiting":
                 current.status = "skipped"
-            await self._audit(f"step_skipped:{step}", "step_skipped", step=step)
+            await self._act(
+                TaskActivities.skip_task,
+                SkipTaskInput(task=current.ref(self._inp.incident_id), at=workflow.now()),
+            )
         opened = [self._open(step) for step in moves.open]
         await asyncio.gather(*opened)
 
