@@ -83,10 +83,10 @@ class IncidentService:
         kind = TaskKind(task.kind)
         try:
             parsed = answer_model(kind).model_validate(answer)
+            outcome = parsed.to_outcome()
         except ValidationError as exc:
             raise Refused(Refusal.invalid_answer, _explain(exc)) from None
         await self._check_answer(task.incident_id, parsed)
-        outcome = parsed.to_outcome()
         async with self.pool.connection() as conn:
             answer_id = await answers.insert_pending(
                 conn,
