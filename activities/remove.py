@@ -25,7 +25,7 @@ class RemoveActivities:
             )
             if not mentors:
                 row = await tasks.get_task(conn, task_id=task.task_id)
-                mentors = [row.assignee_id] if row else []
+                mentors = [row.assignee_id] if row and row.assignee_id else []
             await audit.record(
                 conn,
                 key=f"removal_instructions:{task.task_id}",

@@ -260,6 +260,10 @@ class TaskActivities:
                     actor_id=inp.actor_id,
                     detail={"reason": inp.reason_id},
                 )
+            for task in inp.waiting:
+                await tasks.close(
+                    conn, task_id=task.task_id, status="cancelled", at=inp.at, answer_id=None
+                )
         for task, assignee in inp.tasks:
             await send_to_staff(
                 self._deps,

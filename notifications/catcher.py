@@ -66,7 +66,8 @@ def parse_message(raw: bytes, *, recipients: list[str]) -> CaughtMessage:
     return CaughtMessage(
         id=uuid.uuid4().hex,
         to=list(recipients),
-        subject=str(parsed.get("Subject", "")),
+        # A long subject is folded on the wire; unfolding leaves the fold's leading space.
+        subject=str(parsed.get("Subject", "")).strip(),
         text=text,
         html=_part(parsed, "html"),
         links=extract_links(text),

@@ -6,6 +6,7 @@ from typing import Any
 
 from domain.steps import Step, TaskKind
 from regie.service import IncidentService
+from store import tasks
 from workflows.contracts import IncidentSnapshot, TaskView
 
 
@@ -35,12 +36,25 @@ def open_task(snap: IncidentSnapshot, kind: TaskKind | Step) -> TaskView | None:
 async def wait_open(
     service: IncidentService, incident_id: str, kind: TaskKind | Step, timeout: float = 20.0
 ) -> TaskView:
+    """Wait until the task is open in the workflow and in the read model, as a person sees it.
+
+    The workflow marks a task open before the activity that records it and sends its e-mail
+    has run; a person acts on the e-mail, so the tests wait for the row too.
+    """
     snap = await eventually(
         service, incident_id, lambda s: open_task(s, kind) is not None, timeout=timeout
     )
     task = open_task(snap, kind)
     assert task is not None
-    return task
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with service.pool.connection() as conn:
+            row = await tasks.get_task(conn, task_id=task.task_id)
+        if row is not None and row.status == "open":
+            return task
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"task {task.task_id} never opened in PostgreSQL")
+        await asyncio.sleep(0.05)
 
 
 async def complete(

@@ -190,7 +190,8 @@ class AlarmInput(Contract):
 
 class CancelTasksInput(Contract):
     incident_id: Id
-    tasks: list[tuple[TaskRef, Id]]  # (task, assignee)
+    tasks: list[tuple[TaskRef, Id]]  # (task, assignee): open tasks, their assignees are told
+    waiting: list[TaskRef] = Field(default_factory=list)  # planned tasks that never opened
     actor_id: Id | None
     reason_id: Id
     at: datetime

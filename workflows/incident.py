@@ -689,7 +689,8 @@ class IncidentWorkflow:
 
     async def _cancel_incident(self, cancel: Cancel) -> None:
         open_tasks = [t for t in self._tasks.values() if t.status == "open"]
-        for task in open_tasks:
+        waiting = [t for t in self._tasks.values() if t.status == "waiting"]
+        for task in open_tasks + waiting:
             task.status = "cancelled"
         for step, status in self._steps.items():
             if status not in CLOSED:
@@ -699,6 +700,7 @@ class IncidentWorkflow:
             CancelTasksInput(
                 incident_id=self._inp.incident_id,
                 tasks=[(t.ref(self._inp.incident_id), t.assignee_id or "") for t in open_tasks],
+                waiting=[t.ref(self._inp.incident_id) for t in waiting],
                 actor_id=cancel.actor_id,
                 reason_id=cancel.reason_id,
                 at=workflow.now(),

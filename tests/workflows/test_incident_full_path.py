@@ -91,6 +91,6 @@ async def test_csam_with_url_runs_every_step_in_order(
 
     # One task e-mail per opened task, to the right person.
     assigned = [m for m in mail.messages() if m.id and m.links and "/t/" in m.links[0]]
-    by_task = {r.id: world.emails[r.assignee_id] for r in rows}
+    by_task = {r.id: world.emails[r.assignee_id or ""] for r in rows}
     assert len(assigned) == len(rows)
     assert sorted(a for m in assigned for a in m.to) == sorted(by_task.values())

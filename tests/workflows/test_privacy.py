@@ -4,6 +4,7 @@ And no letter or statement that names a person in the incident is ever sent.
 """
 
 import base64
+import contextlib
 import json
 import logging
 from typing import Any
@@ -48,10 +49,8 @@ def decoded_history(history_json: str) -> str:
         if isinstance(node, dict):
             data = node.get("data")
             if isinstance(data, str) and "metadata" in node:
-                try:
+                with contextlib.suppress(ValueError):
                     parts.append(base64.b64decode(data).decode("utf-8", "replace"))
-                except ValueError:
-                    pass
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
