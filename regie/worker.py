@@ -1,5 +1,8 @@
 """The Temporal worker: the incident workflow and every activity, on one task queue."""
 
+from collections.abc import Callable
+from typing import Any
+
 from temporalio.client import Client
 from temporalio.worker import Worker
 
@@ -8,10 +11,22 @@ from activities.registry import all_activities
 from workflows.incident import IncidentWorkflow
 
 
-def build_worker(client: Client, deps: Deps, *, task_queue: str) -> Worker:
+def build_worker(
+    client: Client,
+    deps: Deps,
+    *,
+    task_queue: str,
+    replace: dict[str, Callable[..., Any]] | None = None,
+) -> Worker:
+    """`replace` swaps activities by their Temporal name; tests use it to simulate crashes."""
+    activities = all_activities(deps)
+    if replace:
+        # Regie's activities are named after their methods (no explicit names).
+        activities = [replace.get(a.__name__, a) for a in activities]
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[IncidentWorkflow],
-        activities=all_activities(deps),
+        activities=activities,
     )
+
