@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit dev clean
+.PHONY: test lint typecheck unit clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,6 @@ test: lint typecheck
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/domain
-
-dev: $(STAMP)
-	$(BIN)/regie dev
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
