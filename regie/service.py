@@ -96,6 +96,15 @@ class IncidentService:
                 actor_id=actor_id,
                 body=parsed.model_dump(mode="json"),
             )
+            if isinstance(parsed, AssessAnswer) and parsed.persons:
+                # Stored with the answer, so the anonymity guard knows the names from the
+                # moment the workflow could act on them.
+                await incidents.add_persons(
+                    conn,
+                    incident_id=task.incident_id,
+                    persons=[(p.role, p.name, p.is_our_pupil) for p in parsed.persons],
+                    answer_id=answer_id,
+                )
         try:
             result = await self._update(
                 task.incident_id,
@@ -107,17 +116,12 @@ class IncidentService:
                     outcome=outcome.model_dump(mode="json"),
                 ),
             )
-        except BaseException:
+        except Refused:
+            # Refused for certain: nothing of it may stay. After any other error the workflow
+            # may have accepted it, so the answer stays; `close_task` marks it accepted.
             async with self.pool.connection() as conn:
                 await answers.discard_pending(conn, answer_id=answer_id)
             raise
-        if isinstance(parsed, AssessAnswer) and parsed.persons:
-            async with self.pool.connection() as conn:
-                await incidents.add_persons(
-                    conn,
-                    incident_id=task.incident_id,
-                    persons=[(p.role, p.name, p.is_our_pupil) for p in parsed.persons],
-                )
         return result
 
     async def not_applicable(self, *, task_id: str, actor_id: str, reason: str) -> UpdateResult:
@@ -139,7 +143,7 @@ class IncidentService:
                 IncidentWorkflow.not_applicable,
                 NotApplicable(task_id=task_id, actor_id=actor_id, reason_id=note_id),
             )
-        except BaseException:
+        except Refused:
             async with self.pool.connection() as conn:
                 await answers.delete_note(conn, note_id=note_id)
             raise

@@ -29,4 +29,3 @@ def build_worker(
         workflows=[IncidentWorkflow],
         activities=activities,
     )
-

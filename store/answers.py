@@ -30,7 +30,12 @@ async def accept(conn: Conn, *, answer_id: str) -> None:
 
 
 async def discard_pending(conn: Conn, *, answer_id: str) -> None:
-    await conn.execute("DELETE FROM answers WHERE id = %s AND status = 'pending'", (answer_id,))
+    """Forget a refused answer and the persons it named."""
+    cur = await conn.execute(
+        "DELETE FROM answers WHERE id = %s AND status = 'pending'", (answer_id,)
+    )
+    if cur.rowcount:
+        await conn.execute("DELETE FROM incident_persons WHERE answer_id = %s", (answer_id,))
 
 
 async def get_body(conn: Conn, *, answer_id: str) -> dict[str, Any]:

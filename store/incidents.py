@@ -97,7 +97,11 @@ async def set_status(conn: Conn, *, incident_id: str, status: str, at: datetime)
 
 
 async def add_persons(
-    conn: Conn, *, incident_id: str, persons: list[tuple[PersonRole, str, bool]]
+    conn: Conn,
+    *,
+    incident_id: str,
+    persons: list[tuple[PersonRole, str, bool]],
+    answer_id: str | None = None,
 ) -> list[str]:
     """Store persons with labels "Leerling A", "Leerling B", ...; returns their labels."""
     cur = await conn.execute(
@@ -109,9 +113,9 @@ async def add_persons(
     for offset, (role, name, is_our_pupil) in enumerate(persons):
         label = f"Leerling {_letters(start + offset)}"
         await conn.execute(
-            "INSERT INTO incident_persons (id, incident_id, role, label, name, is_our_pupil)"
-            " VALUES (%s, %s, %s, %s, %s, %s)",
-            (new_id(), incident_id, role.value, label, name, is_our_pupil),
+            "INSERT INTO incident_persons (id, incident_id, role, label, name, is_our_pupil,"
+            " answer_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            (new_id(), incident_id, role.value, label, name, is_our_pupil, answer_id),
         )
         labels.append(label)
     return labels

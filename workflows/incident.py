@@ -200,12 +200,13 @@ class IncidentWorkflow:
             ),
         )
         while True:
-            if self._cancel is not None:
-                await self._cancel_incident(self._cancel)
-                break
+            # Effects first: an answer accepted just before a cancel is still recorded.
             if self._effects:
                 await self._handle(self._effects.pop(0))
                 continue
+            if self._cancel is not None:
+                await self._cancel_incident(self._cancel)
+                break
             moves = self._moves()
             if moves.open or moves.skip:
                 await self._apply(moves)

@@ -71,6 +71,7 @@ CREATE TABLE incident_persons (
     label         text NOT NULL,
     name          text NOT NULL,
     is_our_pupil  boolean NOT NULL DEFAULT true,
+    answer_id     text,  -- the assessment that named them; gone again if it is refused
     created_at    timestamptz NOT NULL DEFAULT now(),
     UNIQUE (incident_id, label)
 );

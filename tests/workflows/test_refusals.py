@@ -11,6 +11,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.steps import Step
 from notifications.catcher import MailCatcher
 from regie.service import Refused
+from store import incidents
 from store.db import Pool
 from tests import answers
 from tests.drive import complete, eventually, wait_open
@@ -177,7 +178,10 @@ async def test_each_refusal_has_a_message_and_changes_nothing(
                 "SELECT count(*) AS n FROM answers WHERE incident_id = %s", (incident_id,)
             )
             row = await cur.fetchone()
+            persons = await incidents.persons(conn, incident_ids=[incident_id])
         assert row is not None and row["n"] == 1  # only the accepted support answer
+        # The refused assessment named two pupils; their names went with it.
+        assert persons == []
 
 
 async def test_a_report_missing_its_required_route_is_refused(
