@@ -189,56 +189,60 @@ class TaskActivities:
 
     @activity.defn
     async def remind_task(self, inp: AlarmInput) -> None:
-        task = inp.task
         async with self._deps.pool.connection() as conn:
-            await tasks.mark_reminded(conn, task_id=task.task_id, at=inp.at)
-            await audit.record(
-                conn,
-                key=f"task_reminded:{task.task_id}",
-                kind="task_reminded",
-                at=inp.at,
-                incident_id=task.incident_id,
-                task_id=task.task_id,
-                step=task.step.value,
-                detail={"to": inp.recipient_id},
-            )
-        await send_to_staff(
-            self._deps,
-            key=f"task_reminder:{task.task_id}",
-            kind=MessageKind.task_reminder,
-            staff_id=inp.recipient_id,
-            incident_id=task.incident_id,
-            task_id=task.task_id,
-            task_kind=task.kind,
-            deadline=inp.due_at,
-            link=self._link(task.task_id, inp.assignee_id, inp.assignment),
+            await tasks.mark_reminded(conn, task_id=inp.task.task_id, at=inp.at)
+        await self._alarm(
+            inp,
+            event="task_reminded",
+            detail={"to": inp.recipient_id},
+            message=MessageKind.task_reminder,
+            link=self._link(inp.task.task_id, inp.assignee_id, inp.assignment),
         )
 
     @activity.defn
     async def escalate_task(self, inp: AlarmInput) -> None:
+        async with self._deps.pool.connection() as conn:
+            await tasks.raise_escalation(conn, task_id=inp.task.task_id, level=inp.level)
+        # The escalation's reader is not the assignee: they get the incident, not the task link.
+        await self._alarm(
+            inp,
+            event="task_escalated",
+            detail={"level": inp.level, "to": inp.recipient_id},
+            message=MessageKind.task_escalated,
+            link=self._deps.incident_url(inp.task.incident_id),
+        )
+
+    async def _alarm(
+        self,
+        inp: AlarmInput,
+        *,
+        event: str,
+        detail: dict[str, str | int],
+        message: MessageKind,
+        link: str,
+    ) -> None:
         task = inp.task
         async with self._deps.pool.connection() as conn:
-            await tasks.raise_escalation(conn, task_id=task.task_id, level=inp.level)
             await audit.record(
                 conn,
-                key=f"task_escalated:{task.task_id}:{inp.level}",
-                kind="task_escalated",
+                key=f"{event}:{task.task_id}:{inp.level}",
+                kind=event,
                 at=inp.at,
                 incident_id=task.incident_id,
                 task_id=task.task_id,
                 step=task.step.value,
-                detail={"level": inp.level, "to": inp.recipient_id},
+                detail=dict(detail),
             )
         await send_to_staff(
             self._deps,
-            key=f"task_escalated:{task.task_id}:{inp.level}",
-            kind=MessageKind.task_escalated,
+            key=f"{message.value}:{task.task_id}:{inp.level}",
+            kind=message,
             staff_id=inp.recipient_id,
             incident_id=task.incident_id,
             task_id=task.task_id,
             task_kind=task.kind,
             deadline=inp.due_at,
-            link=self._deps.incident_url(task.incident_id),
+            link=link,
             escalation_level=inp.level,
         )
 

@@ -9,6 +9,7 @@ from typing import Literal
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from domain.forms.support import Audience
+from notifications.render import Language, format_date
 
 DocumentKind = Literal["parent_letter", "media_statement"]
 
@@ -19,46 +20,12 @@ AUDIENCE_NAMES: dict[Audience, tuple[str, str]] = {
     Audience.school_parents: ("ouders en verzorgers", "parents and carers"),
 }
 
-_MONTHS_NL = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
-_MONTHS_EN = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 _env = Environment(
     loader=PackageLoader("notifications", "templates/letters"),
     autoescape=False,  # plain text documents; HTML e-mail parts escape them
     undefined=StrictUndefined,
     keep_trailing_newline=True,
 )
-
-
-def _date(day: date, language: str) -> str:
-    months = _MONTHS_EN if language == "en" else _MONTHS_NL
-    return f"{day.day} {months[day.month - 1]} {day.year}"
 
 
 def render_document(
@@ -70,9 +37,12 @@ def render_document(
     audience: Audience | None = None,
     language: str = "nl",
 ) -> str:
-    lang = "en" if language == "en" else "nl"
+    lang: Language = "en" if language == "en" else "nl"
     template = _env.get_template(f"{lang}/{kind}.txt")
     audience_name = AUDIENCE_NAMES[audience][1 if lang == "en" else 0] if audience else ""
     return template.render(
-        school_name=school_name, date=_date(day, lang), text=text.strip(), audience=audience_name
+        school_name=school_name,
+        date=format_date(day, lang),
+        text=text.strip(),
+        audience=audience_name,
     )

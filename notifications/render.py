@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Final, Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -73,6 +73,11 @@ def format_deadline(moment: datetime, language: Language = "nl") -> str:
     day = _DAYS[language][local.weekday()]
     month = _MONTHS[language][local.month - 1]
     return f"{day} {local.day} {month} {local.year} {_AT[language]} {local:%H:%M}"
+
+
+def format_date(day: date, language: Language = "nl") -> str:
+    """'27 november 2026' / '27 November 2026'."""
+    return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
 
 
 def paragraphs_html(text: str) -> Markup:
