@@ -1,0 +1,1 @@
+"""Transport: the JSON API and (later) the staff web pages, on FastAPI."""

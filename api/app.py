@@ -1,0 +1,37 @@
+"""The FastAPI application: routers, error handling and request guards in one place."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.routes import health
+from api.runtime import Runtime, open_runtime
+from regie.settings import Settings
+
+DESCRIPTION = (
+    "Incident response for school boards. Regie never stores or accepts images: describe "
+    "what was shared instead. Authenticate with `Authorization: Bearer <token>`."
+)
+
+
+def create_app(runtime: Runtime | None = None, *, settings: Settings | None = None) -> FastAPI:
+    """The app over `runtime`, or over servers named in the environment when none is given.
+
+    Tests and `regie dev` pass the runtime they own; `regie api` lets the app connect itself.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            yield
+            return
+        async with open_runtime(settings or Settings()) as opened:
+            app.state.runtime = opened
+            yield
+
+    app = FastAPI(title="Regie", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
+    if runtime is not None:
+        app.state.runtime = runtime
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,62 @@
+"""What the API process holds: settings, the database pool, the Temporal client, the mailbox."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from temporalio.client import Client
+
+from notifications.catcher import MailCatcher
+from notifications.smtp import SmtpSettings
+from regie.service import IncidentService
+from regie.settings import Settings
+from store.db import Pool, open_pool
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    pool: Pool
+    temporal: Client
+    smtp: SmtpSettings
+    # Only under `regie dev` (and in tests): the SMTP catcher whose mail /dev/mail shows.
+    mail_catcher: MailCatcher | None = None
+
+    @property
+    def service(self) -> IncidentService:
+        return IncidentService(
+            pool=self.pool, temporal=self.temporal, task_queue=self.settings.task_queue
+        )
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings, *, mail_catcher: MailCatcher | None = None
+) -> AsyncIterator[Runtime]:
+    """Connect to the servers the settings name; fail with a message saying which is missing."""
+    from regie.temporal import connect
+
+    missing = [
+        name
+        for name, value in (
+            ("DATABASE_URL", settings.database_url),
+            ("TEMPORAL_ADDRESS", settings.temporal_address),
+            ("SMTP_URL", settings.smtp_url),
+        )
+        if not value
+    ]
+    if missing:
+        raise RuntimeError(f"set {', '.join(missing)} (or run `regie dev`, which starts them all)")
+    assert settings.database_url and settings.temporal_address and settings.smtp_url
+    pool = await open_pool(settings.database_url)
+    try:
+        client = await connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        yield Runtime(
+            settings=settings,
+            pool=pool,
+            temporal=client,
+            smtp=SmtpSettings.from_url(settings.smtp_url, sender=settings.mail_from),
+            mail_catcher=mail_catcher,
+        )
+    finally:
+        await pool.close()
