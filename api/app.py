@@ -5,7 +5,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.routes import health
+from api import errors
+from api.routes import devmail, directory, health, incidents, signin, tasks
 from api.runtime import Runtime, open_runtime
 from regie.settings import Settings
 
@@ -33,5 +34,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     app = FastAPI(title="Regie", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)
     if runtime is not None:
         app.state.runtime = runtime
-    app.include_router(health.router)
+    errors.install(app)
+    for router in (
+        health.router,
+        incidents.router,
+        tasks.router,
+        directory.router,
+        signin.router,
+        devmail.router,
+    ):
+        app.include_router(router)
     return app

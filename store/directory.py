@@ -152,3 +152,56 @@ async def set_deadline_settings(conn: Conn, *, board_id: str, settings: Deadline
         "UPDATE boards SET deadlines = %s WHERE id = %s",
         (Jsonb(settings.model_dump(mode="json")), board_id),
     )
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: Role
+    school_id: str | None  # None: at the board's office, for all its schools
+
+
+async def grants_of(conn: Conn, *, staff_id: str) -> list[Grant]:
+    cur = await conn.execute(
+        "SELECT role, school_id FROM staff_roles WHERE staff_id = %s ORDER BY role, school_id",
+        (staff_id,),
+    )
+    return [Grant(Role(r["role"]), r["school_id"]) for r in await cur.fetchall()]
+
+
+async def schools_of_board(conn: Conn, *, board_id: str) -> list[dict[str, str]]:
+    cur = await conn.execute(
+        "SELECT id, name FROM schools WHERE board_id = %s ORDER BY name, id", (board_id,)
+    )
+    return [{"id": str(r["id"]), "name": str(r["name"])} for r in await cur.fetchall()]
+
+
+async def staff_of_board(
+    conn: Conn, *, board_id: str, school_ids: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Staff with their roles; limited to these schools' staff and the board office if given."""
+    cur = await conn.execute(
+        """
+        SELECT s.id, s.name, s.email, s.language,
+               coalesce(json_agg(json_build_object('role', r.role, 'school_id', r.school_id)
+                        ORDER BY r.role, r.school_id) FILTER (WHERE r.role IS NOT NULL),
+                        '[]') AS roles
+        FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id
+        WHERE s.board_id = %(board)s AND s.active
+          AND (%(schools)s::text[] IS NULL OR EXISTS (
+                SELECT 1 FROM staff_roles x WHERE x.staff_id = s.id
+                  AND (x.school_id = ANY(%(schools)s::text[]) OR x.school_id IS NULL)))
+        GROUP BY s.id ORDER BY s.name, s.id
+        """,
+        {"board": board_id, "schools": school_ids},
+    )
+    return list(await cur.fetchall())
+
+
+async def staff_by_email(conn: Conn, *, email: str) -> Staff | None:
+    cur = await conn.execute(
+        "SELECT id, board_id, name, email, language, active FROM staff"
+        " WHERE lower(email) = lower(%s)",
+        (email,),
+    )
+    row = await cur.fetchone()
+    return Staff(**row) if row else None

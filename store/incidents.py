@@ -137,3 +137,67 @@ def _letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+@dataclass(frozen=True)
+class IncidentListRow:
+    id: str
+    reference: str
+    school_id: str
+    status: str
+    created_at: datetime
+
+
+async def list_visible(
+    conn: Conn,
+    *,
+    board_id: str,
+    board_wide: bool,
+    full_school_ids: list[str],
+    staff_id: str,
+    school_id: str | None,
+    status: str | None,
+    after: tuple[datetime, str] | None,
+    limit: int,
+) -> list[IncidentListRow]:
+    """Incidents this person may see, newest first, from `after` (keyset pagination).
+
+    Board roles see every school of their board; coordinators and school leaders all of their
+    school; other school staff only incidents in which they hold a task.
+    """
+    cur = await conn.execute(
+        """
+        SELECT i.id, i.reference, i.school_id, i.status, i.created_at
+        FROM incidents i
+        WHERE i.board_id = %(board)s
+          AND (%(board_wide)s OR i.school_id = ANY(%(schools)s::text[])
+               OR EXISTS (SELECT 1 FROM tasks t
+                          WHERE t.incident_id = i.id AND t.assignee_id = %(staff)s))
+          AND (%(school)s::text IS NULL OR i.school_id = %(school)s)
+          AND (%(status)s::text IS NULL OR i.status = %(status)s)
+          AND (%(after_at)s::timestamptz IS NULL
+               OR (i.created_at, i.id) < (%(after_at)s::timestamptz, %(after_id)s::text))
+        ORDER BY i.created_at DESC, i.id DESC
+        LIMIT %(limit)s
+        """,
+        {
+            "board": board_id,
+            "board_wide": board_wide,
+            "schools": full_school_ids,
+            "staff": staff_id,
+            "school": school_id,
+            "status": status,
+            "after_at": after[0] if after else None,
+            "after_id": after[1] if after else None,
+            "limit": limit,
+        },
+    )
+    return [IncidentListRow(**row) for row in await cur.fetchall()]
+
+
+async def has_task_of(conn: Conn, *, incident_id: str, staff_id: str) -> bool:
+    cur = await conn.execute(
+        "SELECT 1 FROM tasks WHERE incident_id = %s AND assignee_id = %s LIMIT 1",
+        (incident_id, staff_id),
+    )
+    return await cur.fetchone() is not None

@@ -2,6 +2,7 @@
 
 from importlib.resources import files
 
+from psycopg import conninfo
 from yoyo import get_backend, read_migrations
 
 
@@ -20,3 +21,20 @@ def apply_migrations(database_url: str) -> list[str]:
         pending = backend.to_apply(migrations)
         backend.apply_migrations(pending)
     return [m.id for m in pending]
+
+
+def as_url(dsn: str) -> str:
+    """yoyo wants a URL; make one from a libpq connection string or URI."""
+    params = conninfo.conninfo_to_dict(dsn)
+    user = str(params.pop("user", "postgres"))
+    password = str(params.pop("password", "") or "")
+    host = str(params.pop("host", "") or "")
+    port = str(params.pop("port", "") or "")
+    dbname = str(params.pop("dbname", ""))
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    if host.startswith("/"):
+        query = "&".join([f"host={host}", *(f"{k}={v}" for k, v in params.items())])
+        return f"postgresql://{auth}/{dbname}?{query}"
+    netloc = f"{host}:{port}" if port else host
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"postgresql://{auth}{netloc}/{dbname}" + (f"?{query}" if query else "")

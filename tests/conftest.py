@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.temporal",
     "tests.fixtures.world",
+    "tests.fixtures.api",
 ]

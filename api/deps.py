@@ -1,0 +1,30 @@
+"""Dependencies as Annotated aliases, so a route's signature reads like a sentence."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
+
+from api.runtime import Runtime
+from regie.service import IncidentService
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+async def db(request: Request) -> AsyncIterator[AsyncConnection[DictRow]]:
+    async with runtime(request).pool.connection() as conn:
+        yield conn
+
+
+def service(request: Request) -> IncidentService:
+    return runtime(request).service
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+Db = Annotated[AsyncConnection[DictRow], Depends(db)]
+Service = Annotated[IncidentService, Depends(service)]

@@ -1,0 +1,113 @@
+"""Errors and request guards: clear messages, the right status, and nothing changed.
+
+- A refusal from the service or the workflow maps to 404/409/403/422 by its type.
+- PostgreSQL or Temporal down: 503 with the reason, never a half-made incident.
+- An image or a file anywhere, or an upload content type: 415 with the reason.
+- A body over the limit: 413.
+"""
+
+import logging
+import re
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from psycopg import OperationalError
+from psycopg_pool import PoolTimeout
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+from temporalio.service import RPCError, RPCStatusCode
+
+from regie.service import Refused
+from workflows.refusals import Refusal
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 256 * 1024
+NO_IMAGES = "Regie never stores images; describe what was shared instead"
+
+STATUS: dict[str, int] = {
+    Refusal.unknown_task: 404,
+    Refusal.not_open_yet: 409,
+    Refusal.closed: 409,
+    Refusal.incident_closed: 409,
+    Refusal.not_assignee: 403,
+    Refusal.invalid_answer: 422,
+    Refusal.not_applicable_refused: 422,
+}
+
+_JSON = re.compile(r"^application/(.+\+)?json$")
+# A data URI or the base64 start of a PNG, JPEG, GIF or WebP file inside a JSON body.
+_EMBEDDED_IMAGE = re.compile(
+    rb"data:image/|iVBORw0KGgo|/9j/4AAQ|R0lGODlh|UklGR[a-zA-Z0-9+/]{5}XRUJQ"
+)
+
+
+class RequestGuard(BaseHTTPMiddleware):
+    """Refuses files, images and oversized bodies before any route sees them."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.method in ("POST", "PUT", "PATCH"):
+            length = request.headers.get("content-length")
+            if length and length.isdigit() and int(length) > MAX_BODY:
+                return _too_large()
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            body = await request.body()
+            if len(body) > MAX_BODY:
+                return _too_large()
+            if content_type.startswith(("image/", "video/", "multipart/")) or content_type in (
+                "application/octet-stream",
+                "application/pdf",
+                "application/zip",
+            ):
+                return _unsupported(f"{NO_IMAGES}. Files cannot be uploaded to Regie.")
+            if _EMBEDDED_IMAGE.search(body):
+                return _unsupported(f"{NO_IMAGES}. This request contains an image.")
+            if (
+                body
+                and request.url.path.startswith("/api/")
+                and not _JSON.match(content_type or "")
+            ):
+                return _unsupported(
+                    "send JSON with 'Content-Type: application/json'. " + NO_IMAGES + "."
+                )
+        return await call_next(request)
+
+
+def _too_large() -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"the request is larger than {MAX_BODY // 1024} KB; send less text"},
+        status_code=413,
+    )
+
+
+def _unsupported(message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=415)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(RequestGuard)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, exc: Refused) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.message, "code": exc.code}, status_code=STATUS.get(exc.code, 422)
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return JSONResponse(
+            {"detail": "PostgreSQL is unavailable; nothing was changed. Try again in a minute."},
+            status_code=503,
+        )
+
+    @app.exception_handler(RPCError)
+    async def temporal_error(request: Request, exc: RPCError) -> JSONResponse:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return JSONResponse({"detail": "this incident's workflow is gone"}, status_code=404)
+        log.warning("temporal unavailable: %s", exc.status)
+        return JSONResponse(
+            {"detail": "Temporal is unavailable; nothing was changed. Try again in a minute."},
+            status_code=503,
+        )

@@ -1,0 +1,120 @@
+"""Boards, schools and staff: the directory and the board's deadlines."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from psycopg.errors import UniqueViolation
+from pydantic import ValidationError
+
+from api.access import forbidden
+from api.auth import CurrentUser
+from api.deps import Db
+from api.principal import Principal
+from api.schemas import NewStaff, RoleGrant, SchoolOut, StaffOut
+from domain.deadlines import DeadlineSettings
+from domain.roles import BOARD_ROLES, Role
+from domain.steps import Step
+from store import directory
+
+router = APIRouter(tags=["directory"])
+
+
+@router.get("/api/schools")
+async def schools(who: CurrentUser, conn: Db) -> list[SchoolOut]:
+    rows = await directory.schools_of_board(conn, board_id=who.board_id)
+    if not who.sees_whole_board:
+        mine = set(who.school_ids())
+        rows = [r for r in rows if r["id"] in mine]
+    return [SchoolOut(**r) for r in rows]
+
+
+@router.get("/api/staff")
+async def staff(who: CurrentUser, conn: Db) -> list[StaffOut]:
+    """Colleagues one can reassign to: the board sees all; school staff their schools and office."""
+    rows = await directory.staff_of_board(
+        conn,
+        board_id=who.board_id,
+        school_ids=None if who.sees_whole_board else who.school_ids(),
+    )
+    return [_staff_out(r) for r in rows]
+
+
+@router.post("/api/staff", status_code=status.HTTP_201_CREATED)
+async def add_staff(body: NewStaff, who: CurrentUser, conn: Db) -> StaffOut:
+    _board_admin(who)
+    schools = {s["id"] for s in await directory.schools_of_board(conn, board_id=who.board_id)}
+    for grant in body.roles:
+        if grant.role in BOARD_ROLES and grant.school_id is not None:
+            raise HTTPException(422, f"roles: {grant.role} is a board role; leave school_id empty")
+        if grant.role not in BOARD_ROLES and grant.school_id not in schools:
+            raise HTTPException(422, f"roles: {grant.role} needs a school_id of your board")
+    try:
+        async with conn.transaction():
+            staff_id = await directory.create_staff(
+                conn,
+                board_id=who.board_id,
+                name=body.name,
+                email=str(body.email),
+                language=body.language,
+            )
+            for grant in body.roles:
+                await directory.grant_role(
+                    conn, staff_id=staff_id, role=grant.role, school_id=grant.school_id
+                )
+    except UniqueViolation:
+        raise HTTPException(409, "someone with this e-mail address exists already") from None
+    return StaffOut(
+        id=staff_id, name=body.name, email=str(body.email), language=body.language,
+        roles=body.roles,
+    )  # fmt: skip
+
+
+@router.get("/api/boards/{board_id}/deadlines")
+async def get_deadlines(board_id: str, who: CurrentUser, conn: Db) -> dict[str, Any]:
+    if board_id != who.board_id:
+        raise HTTPException(404, "no such board, or not yours")
+    settings = await directory.deadline_settings(conn, board_id=board_id)
+    return settings.model_dump(mode="json")
+
+
+@router.put("/api/boards/{board_id}/deadlines")
+async def set_deadlines(
+    board_id: str, changes: dict[str, str], who: CurrentUser, conn: Db
+) -> dict[str, Any]:
+    """Change steps' deadlines (ISO-8601, e.g. {"assess": "PT4H"}); new incidents use them."""
+    if board_id != who.board_id:
+        raise HTTPException(404, "no such board, or not yours")
+    _board_admin(who)
+    unknown = sorted(set(changes) - {s.value for s in Step})
+    if unknown:
+        raise HTTPException(
+            422, f"{', '.join(unknown)}: not a step; use {', '.join(s.value for s in Step)}"
+        )
+    current = await directory.deadline_settings(conn, board_id=board_id)
+    try:
+        updated = current.merged({Step(k): v for k, v in changes.items()})
+    except ValidationError as exc:
+        raise HTTPException(
+            422,
+            "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'][1:]) or 'deadline'}: {e['msg']}"
+                for e in exc.errors()
+            ),
+        ) from None
+    await directory.set_deadline_settings(conn, board_id=board_id, settings=updated)
+    return DeadlineSettings.model_validate(updated).model_dump(mode="json")
+
+
+def _board_admin(who: Principal) -> None:
+    if who.task_scope is not None or not who.has_board_role(Role.board_admin):
+        raise forbidden("only the board's functional admin does this")
+
+
+def _staff_out(row: dict[str, Any]) -> StaffOut:
+    return StaffOut(
+        id=row["id"],
+        name=row["name"],
+        email=row["email"],
+        language=row["language"],
+        roles=[RoleGrant(role=Role(g["role"]), school_id=g["school_id"]) for g in row["roles"]],
+    )

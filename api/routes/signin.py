@@ -1,0 +1,107 @@
+"""Signing in on the web: an e-mail link (single use, short-lived) and the task link.
+
+The task link (`/t/{token}`) is signed, bound to one task, its assignee and that assignment;
+it stops working when the task closes or is reassigned, and it expires. It signs the assignee
+in for that task only.
+"""
+
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from api.auth import SESSION_COOKIE
+from api.deps import Db, Rt
+from api.schemas import SignInRequest
+from notifications.links import InvalidTaskLink, read_task_token
+from notifications.messages import MessageContext, MessageKind
+from notifications.render import render_message
+from notifications.smtp import deliver
+from store import directory, sessions, tasks
+
+router = APIRouter(tags=["sign-in"])
+
+SIGN_IN_TTL = timedelta(minutes=15)
+SESSION_TTL = timedelta(hours=12)
+TASK_SESSION_TTL = timedelta(hours=2)
+TASK_LINK_MAX_AGE = timedelta(days=30)
+# More requests than this per address in the window are ignored (the answer is the same).
+SIGN_IN_LIMIT = 5
+SIGN_IN_WINDOW = timedelta(minutes=15)
+
+
+@router.post("/auth/sign-in-link", status_code=status.HTTP_202_ACCEPTED)
+async def request_sign_in_link(body: SignInRequest, rt: Rt, conn: Db) -> dict[str, str]:
+    """Mails a sign-in link if the address belongs to someone; says the same either way."""
+    answer = {"status": "if this address is known to Regie, a sign-in link is on its way"}
+    staff = await directory.staff_by_email(conn, email=str(body.email))
+    if staff is None or not staff.active:
+        return answer
+    if (
+        await sessions.recent_sign_in_links(conn, staff_id=staff.id, within=SIGN_IN_WINDOW)
+        >= SIGN_IN_LIMIT
+    ):
+        return answer
+    token = await sessions.create_sign_in_link(conn, staff_id=staff.id, ttl=SIGN_IN_TTL)
+    await conn.commit()
+    message = render_message(
+        MessageKind.sign_in_link,
+        MessageContext(
+            school_name="Regie",
+            step_title="Regie",
+            link=f"{rt.settings.base_url.rstrip('/')}/auth/sign-in/{token}",
+        ),
+        language="en" if staff.language == "en" else "nl",
+    )
+    await deliver(rt.smtp, to=staff.email, message=message, message_id=token.split(".")[0])
+    return answer
+
+
+@router.get("/auth/sign-in/{token}")
+async def sign_in(token: str, conn: Db) -> Response:
+    staff_id = await sessions.use_sign_in_link(conn, token=token)
+    if staff_id is None:
+        raise HTTPException(
+            401, "this sign-in link is used, expired or not valid; ask for a new one"
+        )
+    session = await sessions.create_session(conn, staff_id=staff_id, ttl=SESSION_TTL)
+    response = RedirectResponse("/", status_code=303)
+    _set_cookie(response, session, SESSION_TTL)
+    return response
+
+
+@router.get("/t/{token}")
+async def task_link(token: str, rt: Rt, conn: Db, request: Request) -> Response:
+    try:
+        claims = read_task_token(
+            rt.settings.secret_key, token, max_age_seconds=int(TASK_LINK_MAX_AGE.total_seconds())
+        )
+    except InvalidTaskLink as exc:
+        raise HTTPException(401, str(exc)) from None
+    task = await tasks.get_task(conn, task_id=claims.task_id)
+    if task is None:
+        raise HTTPException(404, "this task does not exist; open 'my tasks'")
+    if task.assignee_id != claims.assignee_id or task.assignment != claims.assignment:
+        raise HTTPException(403, "this task was given to a colleague; it is no longer yours")
+    if task.status != "open":
+        return JSONResponse(
+            {"detail": f"this task is {task.status.replace('_', ' ')}; nothing left to do"},
+            status_code=410,
+        )
+    session = await sessions.create_session(
+        conn, staff_id=claims.assignee_id, ttl=TASK_SESSION_TTL, task_id=task.id
+    )
+    response = RedirectResponse(f"/api/tasks/{task.id}", status_code=303)
+    _set_cookie(response, session, TASK_SESSION_TTL, secure=request.url.scheme == "https")
+    return response
+
+
+def _set_cookie(response: Response, session: str, ttl: timedelta, *, secure: bool = False) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        session,
+        max_age=int(ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )

@@ -1,0 +1,111 @@
+"""Tasks: mine, one task with its form and guidance, and the answers people give."""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, HTTPException
+
+from api.access import forbidden, may_reassign, task_for
+from api.auth import CurrentUser
+from api.deps import Db, Service
+from api.principal import Principal
+from api.schemas import NewAssignee, Reason, TaskBrief, TaskOut, TaskResult
+from domain.forms.registry import answer_model
+from domain.guidance import guidance
+from domain.steps import Step, TaskKind
+from store import incidents, tasks
+from store.directory import Conn
+from store.tasks import TaskRow
+
+router = APIRouter(tags=["tasks"])
+
+
+@router.get("/api/me/tasks")
+async def my_tasks(who: CurrentUser, conn: Db) -> list[TaskBrief]:
+    """The caller's open tasks, most urgent first."""
+    rows = await tasks.open_tasks_of(conn, assignee_id=who.staff_id)
+    if who.task_scope is not None:
+        rows = [r for r in rows if r.id == who.task_scope]
+    return [
+        TaskBrief(
+            id=r.id, kind=TaskKind(r.kind), status=r.status, assignee_id=r.assignee_id,
+            due_at=r.due_at,
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+@router.get("/api/tasks/{task_id}")
+async def get_task(task_id: str, who: CurrentUser, conn: Db) -> TaskOut:
+    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    kind = TaskKind(task.kind)
+    return TaskOut(
+        id=task.id,
+        incident_id=task.incident_id,
+        step=Step(task.step),
+        kind=kind,
+        status=task.status,
+        assignee_id=task.assignee_id,
+        due_at=task.due_at,
+        escalation_level=task.escalation_level,
+        form_schema=answer_model(kind).model_json_schema(),
+        guidance=guidance(kind, who.language),
+    )
+
+
+@router.post("/api/tasks/{task_id}/complete")
+async def complete(
+    task_id: str,
+    who: CurrentUser,
+    conn: Db,
+    svc: Service,
+    answer: dict[str, Any] = Body(  # noqa: B008 - FastAPI's way to take a free-form body
+        description="The answers of the task's form; see form_schema of GET /api/tasks/{id}"
+    ),
+) -> TaskResult:
+    await _own_task(conn, who, task_id)
+    result = await svc.complete_task(task_id=task_id, actor_id=who.staff_id, answer=answer)
+    return TaskResult(task_id=result.task_id, status=result.status, opens=result.opens)
+
+
+@router.post("/api/tasks/{task_id}/not-applicable")
+async def not_applicable(
+    task_id: str, body: Reason, who: CurrentUser, conn: Db, svc: Service
+) -> TaskResult:
+    await _own_task(conn, who, task_id)
+    result = await svc.not_applicable(task_id=task_id, actor_id=who.staff_id, reason=body.reason)
+    return TaskResult(task_id=result.task_id, status=result.status, opens=result.opens)
+
+
+@router.post("/api/tasks/{task_id}/reassign")
+async def reassign(
+    task_id: str, body: NewAssignee, who: CurrentUser, conn: Db, svc: Service
+) -> TaskResult:
+    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
+    assert incident is not None
+    if not may_reassign(who, task, incident):
+        raise forbidden(
+            "only the assignee, the school's coordinator or leader, or the board reassigns"
+        )
+    _must_be_open(task)
+    await conn.commit()
+    result = await svc.reassign(
+        task_id=task_id, actor_id=who.staff_id, assignee_id=body.assignee_id
+    )
+    return TaskResult(task_id=result.task_id, status=result.status)
+
+
+async def _own_task(conn: Conn, who: Principal, task_id: str) -> TaskRow:
+    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    _must_be_open(task)
+    if task.assignee_id != who.staff_id:
+        raise forbidden("this task is assigned to someone else; ask them, or have it reassigned")
+    await conn.commit()
+    return task
+
+
+def _must_be_open(task: TaskRow) -> None:
+    if task.status == "waiting":
+        raise HTTPException(409, f"the '{task.step}' task is not open yet")
+    if task.status != "open":
+        raise HTTPException(409, f"the '{task.step}' task is {task.status.replace('_', ' ')}")
