@@ -17,7 +17,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 from temporalio.service import RPCError, RPCStatusCode
 
-from regie.service import Refused
+from regie.service import Refused, Unavailable
 from workflows.refusals import Refusal
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,13 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": "PostgreSQL is unavailable; nothing was changed. Try again in a minute."},
             status_code=503,
+        )
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        log.warning("unavailable: %s", exc)
+        return JSONResponse(
+            {"detail": f"{exc}; nothing was changed. Try again in a minute."}, status_code=503
         )
 
     @app.exception_handler(RPCError)

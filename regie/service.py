@@ -5,12 +5,15 @@ workflow only the structured part with the id of the stored row (the claim check
 calls these functions; so do the tests.
 """
 
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from domain.anonymity import persons_named
 from domain.forms.assess import AssessAnswer
@@ -34,6 +37,26 @@ from workflows.contracts import (
 )
 from workflows.incident import IncidentWorkflow
 from workflows.refusals import Refusal
+
+
+class Unavailable(Exception):
+    """A server Regie needs does not answer; nothing was changed."""
+
+
+@contextlib.contextmanager
+def _temporal() -> Iterator[None]:
+    """Turn 'Temporal is not there' into Unavailable; refusals and other errors pass through."""
+    try:
+        yield
+    except RPCError as err:
+        if err.status in (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise Unavailable("Temporal is unavailable") from err
+        raise
+    except RuntimeError as err:
+        # The SDK's lazy client reports a refused connection as a plain RuntimeError.
+        if "connect" in str(err).lower():
+            raise Unavailable("Temporal is unavailable") from err
+        raise
 
 
 class Refused(Exception):
@@ -60,19 +83,28 @@ class IncidentService:
                 conn, school_id=school_id, summary=summary, created_by=created_by
             )
             # Start inside the transaction: if Temporal refuses, the row rolls back with it.
-            await self.temporal.start_workflow(
-                IncidentWorkflow.run,
-                IncidentInput(
-                    incident_id=incident.id, board_id=incident.board_id, school_id=school_id
-                ),
-                id=incident_workflow_id(incident.id),
-                task_queue=self.task_queue,
-            )
+            with _temporal():
+                handle = await self.temporal.start_workflow(
+                    IncidentWorkflow.run,
+                    IncidentInput(
+                        incident_id=incident.id, board_id=incident.board_id, school_id=school_id
+                    ),
+                    id=incident_workflow_id(incident.id),
+                    task_queue=self.task_queue,
+                )
+            try:
+                await conn.commit()
+            except BaseException:
+                # The row is gone, so the workflow must go too: no half-made incident.
+                with contextlib.suppress(Exception):
+                    await handle.terminate("the incident could not be saved")
+                raise
         return incident.id
 
     async def snapshot(self, incident_id: str) -> IncidentSnapshot:
         handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
-        return await handle.query(IncidentWorkflow.snapshot)
+        with _temporal():
+            return await handle.query(IncidentWorkflow.snapshot)
 
     # --- answers -----------------------------------------------------------------------------
 
@@ -171,27 +203,65 @@ class IncidentService:
     async def media_inquiry(
         self, *, incident_id: str, actor_id: str | None, text: str = ""
     ) -> None:
-        note_id = await self._note(incident_id, "media_inquiry", text, actor_id)
-        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
-        await handle.signal(
-            IncidentWorkflow.media_inquiry, MediaInquiry(actor_id=actor_id, note_id=note_id)
+        await self._signal(
+            incident_id,
+            "media_inquiry",
+            text,
+            actor_id,
+            lambda note_id: (
+                IncidentWorkflow.media_inquiry,
+                MediaInquiry(actor_id=actor_id, note_id=note_id),
+            ),
         )
 
     async def new_information(
         self, *, incident_id: str, actor_id: str | None, text: str = ""
     ) -> None:
-        note_id = await self._note(incident_id, "new_information", text, actor_id)
-        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
-        await handle.signal(
-            IncidentWorkflow.new_information, NewInformation(actor_id=actor_id, note_id=note_id)
+        await self._signal(
+            incident_id,
+            "new_information",
+            text,
+            actor_id,
+            lambda note_id: (
+                IncidentWorkflow.new_information,
+                NewInformation(actor_id=actor_id, note_id=note_id),
+            ),
         )
 
     async def cancel(self, *, incident_id: str, actor_id: str | None, reason: str) -> None:
         if not reason.strip():
             raise Refused(Refusal.invalid_answer, "reason: say why this is a false alarm")
-        note_id = await self._note(incident_id, "cancel", reason, actor_id)
+        await self._signal(
+            incident_id,
+            "cancel",
+            reason,
+            actor_id,
+            lambda note_id: (
+                IncidentWorkflow.cancel,
+                Cancel(actor_id=actor_id, reason_id=note_id or ""),
+            ),
+        )
+
+    async def _signal(
+        self,
+        incident_id: str,
+        kind: str,
+        text: str,
+        actor_id: str | None,
+        make: Callable[[str | None], tuple[Any, Any]],
+    ) -> None:
+        """Keep the text, then signal with its id; a signal that fails leaves no text behind."""
+        note_id = await self._note(incident_id, kind, text, actor_id)
+        signal, arg = make(note_id)
         handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
-        await handle.signal(IncidentWorkflow.cancel, Cancel(actor_id=actor_id, reason_id=note_id))
+        try:
+            with _temporal():
+                await handle.signal(signal, arg)
+        except BaseException:
+            if note_id:
+                async with self.pool.connection() as conn:
+                    await answers.delete_note(conn, note_id=note_id)
+            raise
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -251,7 +321,8 @@ class IncidentService:
     async def _update(self, incident_id: str, update: Any, arg: Any) -> UpdateResult:
         handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
         try:
-            result: UpdateResult = await handle.execute_update(update, arg)
+            with _temporal():
+                result: UpdateResult = await handle.execute_update(update, arg)
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type:

@@ -13,7 +13,7 @@ async def _my_task(api: Api, staff_id: str, kind: str) -> dict[str, Any]:
     for _ in range(200):
         response = await api.client.get("/api/me/tasks", headers=api.as_(staff_id))
         assert response.status_code == 200, response.text
-        found = [t for t in response.json() if t["kind"] == kind]
+        found: list[dict[str, Any]] = [t for t in response.json() if t["kind"] == kind]
         if found:
             return found[0]
         await asyncio.sleep(0.05)
@@ -30,8 +30,9 @@ async def _do(api: Api, staff_id: str, kind: str, answer: dict[str, Any]) -> dic
         f"/api/tasks/{task['id']}/complete", json=answer, headers=api.as_(staff_id)
     )
     assert response.status_code == 200, response.text
-    assert response.json()["accepted"] is True
-    return response.json()
+    result: dict[str, Any] = response.json()
+    assert result["accepted"] is True
+    return result
 
 
 async def test_an_incident_from_start_to_close_through_the_api(api: Api) -> None:
