@@ -78,7 +78,13 @@ async def task_link(token: str, rt: Rt, conn: Db, request: Request) -> Response:
         )
     except InvalidTaskLink as exc:
         raise HTTPException(401, str(exc)) from None
-    task = await tasks.get_task(conn, task_id=claims.task_id)
+    row = await tasks.get_task(conn, task_id=claims.task_id)
+    if row is None:
+        raise HTTPException(404, "this task does not exist; open 'my tasks'")
+    # The workflow, not the read model, knows this very moment's assignee and status: a link
+    # must stop working as soon as a reassignment or an answer was accepted.
+    snapshot = await rt.service.snapshot(row.incident_id)
+    task = next((t for t in snapshot.tasks if t.task_id == row.id), None)
     if task is None:
         raise HTTPException(404, "this task does not exist; open 'my tasks'")
     if task.assignee_id != claims.assignee_id or task.assignment != claims.assignment:
@@ -89,9 +95,9 @@ async def task_link(token: str, rt: Rt, conn: Db, request: Request) -> Response:
             status_code=410,
         )
     session = await sessions.create_session(
-        conn, staff_id=claims.assignee_id, ttl=TASK_SESSION_TTL, task_id=task.id
+        conn, staff_id=claims.assignee_id, ttl=TASK_SESSION_TTL, task_id=row.id
     )
-    response = RedirectResponse(f"/api/tasks/{task.id}", status_code=303)
+    response = RedirectResponse(f"/api/tasks/{row.id}", status_code=303)
     _set_cookie(response, session, TASK_SESSION_TTL, secure=request.url.scheme == "https")
     return response
 

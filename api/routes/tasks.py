@@ -12,6 +12,7 @@ from api.schemas import NewAssignee, Reason, TaskBrief, TaskOut, TaskResult
 from domain.forms.registry import answer_model
 from domain.guidance import guidance
 from domain.steps import Step, TaskKind
+from regie.service import IncidentService
 from store import incidents, tasks
 from store.directory import Conn
 from store.tasks import TaskRow
@@ -62,7 +63,7 @@ async def complete(
         description="The answers of the task's form; see form_schema of GET /api/tasks/{id}"
     ),
 ) -> TaskResult:
-    await _own_task(conn, who, task_id)
+    await _own_task(conn, svc, who, task_id)
     result = await svc.complete_task(task_id=task_id, actor_id=who.staff_id, answer=answer)
     return TaskResult(task_id=result.task_id, status=result.status, opens=result.opens)
 
@@ -71,7 +72,7 @@ async def complete(
 async def not_applicable(
     task_id: str, body: Reason, who: CurrentUser, conn: Db, svc: Service
 ) -> TaskResult:
-    await _own_task(conn, who, task_id)
+    await _own_task(conn, svc, who, task_id)
     result = await svc.not_applicable(task_id=task_id, actor_id=who.staff_id, reason=body.reason)
     return TaskResult(task_id=result.task_id, status=result.status, opens=result.opens)
 
@@ -87,7 +88,6 @@ async def reassign(
         raise forbidden(
             "only the assignee, the school's coordinator or leader, or the board reassigns"
         )
-    _must_be_open(task)
     await conn.commit()
     result = await svc.reassign(
         task_id=task_id, actor_id=who.staff_id, assignee_id=body.assignee_id
@@ -95,17 +95,23 @@ async def reassign(
     return TaskResult(task_id=result.task_id, status=result.status)
 
 
-async def _own_task(conn: Conn, who: Principal, task_id: str) -> TaskRow:
+async def _own_task(conn: Conn, svc: IncidentService, who: Principal, task_id: str) -> TaskRow:
+    """A task that is open and the caller's, checked before the answer itself is looked at.
+
+    The read model may be a step behind the workflow (a reassignment just accepted), so when
+    it says no, the workflow has the last word.
+    """
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
-    _must_be_open(task)
-    if task.assignee_id != who.staff_id:
-        raise forbidden("this task is assigned to someone else; ask them, or have it reassigned")
     await conn.commit()
-    return task
-
-
-def _must_be_open(task: TaskRow) -> None:
-    if task.status == "waiting":
+    if task.assignee_id == who.staff_id and task.status == "open":
+        return task
+    snapshot = await svc.snapshot(task.incident_id)
+    view = next((t for t in snapshot.tasks if t.task_id == task.id), None)
+    status = view.status if view else task.status
+    if status == "waiting":
         raise HTTPException(409, f"the '{task.step}' task is not open yet")
-    if task.status != "open":
-        raise HTTPException(409, f"the '{task.step}' task is {task.status.replace('_', ' ')}")
+    if status != "open":
+        raise HTTPException(409, f"the '{task.step}' task is {status.replace('_', ' ')} already")
+    if view is None or view.assignee_id != who.staff_id:
+        raise forbidden("this task is assigned to someone else; ask them, or have it reassigned")
+    return task
