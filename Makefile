@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit clean
+.PHONY: test lint typecheck unit dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: lint typecheck
 
 unit: $(STAMP)
 	$(BIN)/pytest -q tests/domain
+
+# The whole product on this machine with a demo board; Ctrl-C stops it. Data in .regie/.
+dev: $(STAMP)
+	$(BIN)/regie dev
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

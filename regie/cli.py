@@ -1,30 +1,112 @@
-"""The `regie` command: run the parts of Regie as a deployment does."""
+"""The `regie` command: the whole product (`regie dev`) or its parts, as a deployment runs them."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from regie.settings import Settings
 
+if TYPE_CHECKING:
+    from store.db import Pool
+
 app = typer.Typer(help="Regie: incident response for school boards.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+staff_app = typer.Typer(help="Staff and their roles.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+app.add_typer(staff_app, name="staff")
 console = Console()
+errors = Console(stderr=True)
+
+T = TypeVar("T")
 
 
 def _require(value: str | None, name: str) -> str:
     if not value:
-        console.print(f"[red]{name} is not set.[/red] Set it in the environment, e.g. {name}=...")
+        errors.print(f"[red]{name} is not set.[/red] Set it in the environment, e.g. {name}=...")
         raise typer.Exit(2)
     return value
+
+
+def _database_url(settings: Settings) -> str:
+    """DATABASE_URL, or the embedded PostgreSQL of a `regie dev` running in REGIE_HOME."""
+    if settings.database_url:
+        return settings.database_url
+    from regie.devstack import dev_database_url
+
+    url = dev_database_url(settings.regie_home)
+    if url is None:
+        errors.print(
+            "[red]DATABASE_URL is not set[/red] and no `regie dev` is running in"
+            f" {settings.regie_home}. Start `regie dev` (in another terminal, same folder) or"
+            " set DATABASE_URL=postgresql://...",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    return url
+
+
+async def _with_pool(database_url: str, work: Callable[..., Awaitable[T]]) -> T:
+    from store.db import open_pool
+
+    pool = await open_pool(database_url, max_size=2)
+    try:
+        return await work(pool)
+    finally:
+        await pool.close()
+
+
+@app.command()
+def dev() -> None:
+    """Run the whole product on this machine, with a demo board.
+
+    PostgreSQL, Temporal (with its UI), a mail catcher, the API and a worker. Ctrl-C stops it
+    all; the data stays in REGIE_HOME (default ./.regie) for the next start.
+    """
+    from regie.devstack import run_dev
+
+    raise typer.Exit(run_dev(console))
+
+
+@app.command()
+def api() -> None:
+    """Run the HTTP API (needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL).
+
+    It listens on REGIE_HOST (default 127.0.0.1) and REGIE_API_PORT (default 8000).
+    """
+    import os
+
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    for name, value in (
+        ("DATABASE_URL", settings.database_url),
+        ("TEMPORAL_ADDRESS", settings.temporal_address),
+        ("SMTP_URL", settings.smtp_url),
+    ):
+        _require(value, name)
+    host = os.environ.get("REGIE_HOST", "").strip() or "127.0.0.1"
+    raw_port = os.environ.get("REGIE_API_PORT", "").strip() or "8000"
+    if not raw_port.isdigit():
+        errors.print(f"[red]REGIE_API_PORT={raw_port!r} is not a port number.[/red] Use e.g. 8000")
+        raise typer.Exit(2)
+    uvicorn.run(create_app(settings=settings), host=host, port=int(raw_port))
 
 
 @app.command()
 def migrate() -> None:
     """Apply the database migrations (safe to run twice)."""
+    from regie.devstack import migration_url_for
     from store.migrate import apply_migrations
 
     settings = Settings()
-    applied = apply_migrations(_require(settings.database_url, "DATABASE_URL"))
+    applied = apply_migrations(migration_url_for(_require(settings.database_url, "DATABASE_URL")))
     console.print(f"Applied {len(applied)} migration(s).")
 
 
@@ -53,3 +135,128 @@ async def _run_worker(settings: Settings) -> None:
         await build_worker(client, deps, task_queue=settings.task_queue).run()
     finally:
         await pool.close()
+
+
+@token_app.command("create")
+def token_create(
+    email: Annotated[str, typer.Option("--email", help="the staff member's e-mail address")],
+    label: Annotated[str, typer.Option("--label", help="what the token is for")] = "",
+) -> None:
+    """Create a personal API token for a staff member; it is shown once."""
+    from store import tokens
+
+    async def work(pool: "Pool") -> tuple[str, str] | None:
+        async with pool.connection() as conn, conn.transaction():
+            cur = await conn.execute(
+                "SELECT id, name FROM staff WHERE lower(email) = lower(%s) AND active",
+                (email.strip(),),
+            )
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            token = await tokens.create_token(conn, staff_id=str(row["id"]), label=label)
+            return str(row["name"]), token
+
+    made = asyncio.run(_with_pool(_database_url(Settings()), work))
+    if made is None:
+        errors.print(
+            f"[red]No active staff member has the e-mail {email}.[/red] Check the address, or"
+            " add the person with `regie staff import FILE.csv`.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    name, token = made
+    errors.print(
+        f"Token for {name} <{email}>. It is shown only this once; keep it somewhere safe."
+        f" Revoke it with `regie token revoke {token.partition('.')[0]}`.",
+        highlight=False,
+    )
+    # The token alone on stdout, so `TOKEN=$(regie token create --email ...)` works.
+    print(token)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="the token's id (the part before the dot)")],
+) -> None:
+    """Revoke a personal API token; requests with it are refused from now on."""
+    from store import tokens
+
+    ident = token_id.strip().partition(".")[0]
+
+    async def work(pool: "Pool") -> bool:
+        async with pool.connection() as conn, conn.transaction():
+            return await tokens.revoke(conn, token_id=ident)
+
+    if not asyncio.run(_with_pool(_database_url(Settings()), work)):
+        errors.print(
+            f"[red]No active token has the id {ident}.[/red] It may be revoked already; the id"
+            " is the part of the token before the dot (rgt_...).",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    console.print(f"Revoked {ident}.")
+
+
+@staff_app.command("import")
+def staff_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with a header naam,email,school,rol,taal (or name,email,school,role,"
+            "language)",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    board: Annotated[
+        str | None,
+        typer.Option("--board", help="the board's id; may be left out when there is one board"),
+    ] = None,
+) -> None:
+    """Import staff and their roles; nothing is written unless every row is right."""
+    from regie.staff_import import ImportRejected, ImportResult, import_staff
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(f"{phase} rows", total=total)
+            bar.update(tasks[phase], completed=done)
+
+        async def work(pool: "Pool") -> ImportResult:
+            return await import_staff(pool, file, board_id=board, progress=progress)
+
+        try:
+            result = asyncio.run(_with_pool(_database_url(Settings()), work))
+        except ImportRejected as rejected:
+            bar.stop()
+            errors.print(
+                f"[red]Nothing was imported.[/red] Fix these {len(rejected.errors)} problem(s)"
+                f" in {file} and run the import again:",
+                highlight=False,
+            )
+            for error in rejected.errors:
+                where = f"line {error.line}" if error.line else "file"
+                errors.print(f"  {where}: {error.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+    console.print(
+        f"Imported {result.rows} row(s) into board {result.board_id}: {result.staff_created} new"
+        f" staff member(s), {result.roles_granted} role(s) granted,"
+        f" {result.roles_already_held} already held.",
+        highlight=False,
+    )
+    for kept in result.names_kept:
+        console.print(f"  kept the existing name of {kept}", highlight=False)
+
+
+if __name__ == "__main__":
+    app()
