@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from api import errors
 from api.routes import devmail, directory, health, incidents, signin, tasks
 from api.runtime import Runtime, open_runtime
+from api.web import install as web
 from regie.settings import Settings
 
 DESCRIPTION = (
@@ -35,6 +36,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    web.install(app)
     for router in (
         health.router,
         incidents.router,

@@ -12,12 +12,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
+from api.runtime import Runtime
 from api.schemas import SignInRequest
 from notifications.links import InvalidTaskLink, read_task_token
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import render_message
 from notifications.smtp import deliver
 from store import directory, sessions, tasks
+from store.directory import Conn
 
 router = APIRouter(tags=["sign-in"])
 
@@ -33,15 +35,19 @@ SIGN_IN_WINDOW = timedelta(minutes=15)
 @router.post("/auth/sign-in-link", status_code=status.HTTP_202_ACCEPTED)
 async def request_sign_in_link(body: SignInRequest, rt: Rt, conn: Db) -> dict[str, str]:
     """Mails a sign-in link if the address belongs to someone; says the same either way."""
-    answer = {"status": "if this address is known to Regie, a sign-in link is on its way"}
-    staff = await directory.staff_by_email(conn, email=str(body.email))
+    await send_sign_in_link(rt, conn, body.email)
+    return {"status": "if this address is known to Regie, a sign-in link is on its way"}
+
+
+async def send_sign_in_link(rt: Runtime, conn: Conn, email: str) -> None:
+    staff = await directory.staff_by_email(conn, email=email)
     if staff is None or not staff.active:
-        return answer
+        return
     if (
         await sessions.recent_sign_in_links(conn, staff_id=staff.id, within=SIGN_IN_WINDOW)
         >= SIGN_IN_LIMIT
     ):
-        return answer
+        return
     token = await sessions.create_sign_in_link(conn, staff_id=staff.id, ttl=SIGN_IN_TTL)
     await conn.commit()
     message = render_message(
@@ -54,7 +60,6 @@ async def request_sign_in_link(body: SignInRequest, rt: Rt, conn: Db) -> dict[st
         language="en" if staff.language == "en" else "nl",
     )
     await deliver(rt.smtp, to=staff.email, message=message, message_id=token.split(".")[0])
-    return answer
 
 
 @router.get("/auth/sign-in/{token}")
@@ -97,7 +102,7 @@ async def task_link(token: str, rt: Rt, conn: Db, request: Request) -> Response:
     session = await sessions.create_session(
         conn, staff_id=claims.assignee_id, ttl=TASK_SESSION_TTL, task_id=row.id
     )
-    response = RedirectResponse(f"/api/tasks/{row.id}", status_code=303)
+    response = RedirectResponse(f"/tasks/{row.id}", status_code=303)
     _set_cookie(response, session, TASK_SESSION_TTL, secure=request.url.scheme == "https")
     return response
 

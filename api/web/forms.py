@@ -1,0 +1,149 @@
+"""Task forms as HTML: the fields come from the step's pydantic Answer model.
+
+One renderer for every step, so a new field on a form appears on its page with no template
+work; labels come from `labels.py`. Rows of a list (persons, app groups, letters) are named
+`field.N.sub`; empty rows are ignored, so a form always offers a few spare ones.
+"""
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from api.web.labels import choice_label, field_label
+
+Kind = Literal["bool", "select", "multi", "text", "textarea", "rows", "schools", "staff"]
+
+LONG_TEXT = frozenset(
+    {"notes", "victim_needs", "text", "statement", "not_said", "went_well", "can_be_better",
+     "policy_change", "sensitivity_notes"}
+)  # fmt: skip
+SPARE_ROWS = 2
+
+
+@dataclass
+class FieldSpec:
+    name: str
+    label: str
+    kind: Kind
+    required: bool
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    sub: list["FieldSpec"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Choices that depend on the incident: the board's other schools, its staff."""
+
+    schools: list[tuple[str, str]]
+    staff: list[tuple[str, str]]
+
+
+def _inner(annotation: Any) -> tuple[Any, Any]:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _inner(args[0])
+    if origin in (typing.Union, types.UnionType):
+        real = [a for a in args if a is not type(None)]
+        return _inner(real[0])
+    return origin, args
+
+
+def fields_of(model: type[BaseModel], lang: str, choices: Choices | None = None) -> list[FieldSpec]:
+    specs = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        origin, args = _inner(annotation)
+        target = annotation
+        if typing.get_origin(annotation) is typing.Annotated:
+            target = typing.get_args(annotation)[0]
+        label = field_label(name, lang)
+        required = info.is_required()
+        if name == "other_school_ids":
+            spec = FieldSpec(name, label, "schools", False, choices.schools if choices else [])
+        elif name == "spokesperson_id":
+            spec = FieldSpec(name, label, "staff", True, choices.staff if choices else [])
+        elif target is bool:
+            spec = FieldSpec(name, label, "bool", False)
+        elif isinstance(target, type) and issubclass(target, StrEnum):
+            spec = FieldSpec(name, label, "select", required, _enum_choices(target, lang))
+        elif origin is list and args and isinstance(args[0], type) and issubclass(args[0], StrEnum):
+            spec = FieldSpec(name, label, "multi", required, _enum_choices(args[0], lang))
+        elif (
+            origin is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel)
+        ):
+            spec = FieldSpec(name, label, "rows", required, sub=fields_of(args[0], lang, choices))
+        else:
+            spec = FieldSpec(name, label, "textarea" if name in LONG_TEXT else "text", required)
+        specs.append(spec)
+    # Notes come from the shared base form; on the page they belong last.
+    return sorted(specs, key=lambda s: s.name == "notes")
+
+
+def _enum_choices(enum: type[StrEnum], lang: str) -> list[tuple[str, str]]:
+    return [(member.value, choice_label(member.value, lang)) for member in enum]
+
+
+def parse(specs: Sequence[FieldSpec], form: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The answer as the service expects it, from the posted form."""
+    answer: dict[str, Any] = {}
+    for spec in specs:
+        if spec.kind == "rows":
+            answer[spec.name] = _rows(spec, form)
+            continue
+        values = [v for v in form.get(spec.name, []) if v != ""]
+        if spec.kind == "bool":
+            answer[spec.name] = bool(values)
+        elif spec.kind in ("multi", "schools"):
+            answer[spec.name] = values
+        elif values:
+            answer[spec.name] = values[0]
+    return answer
+
+
+def _rows(spec: FieldSpec, form: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    indexes = sorted(
+        {
+            int(key.split(".")[1])
+            for key in form
+            if key.startswith(f"{spec.name}.") and key.split(".")[1].isdigit()
+        }
+    )
+    rows = []
+    for index in indexes:
+        prefix = f"{spec.name}.{index}."
+        sub_form = {k[len(prefix) :]: v for k, v in form.items() if k.startswith(prefix)}
+        meaningful = any(
+            v.strip() for s in spec.sub if s.kind != "bool" for v in sub_form.get(s.name, [])
+        )
+        if meaningful:
+            rows.append(parse(spec.sub, sub_form))
+    return rows
+
+
+def row_count(spec: FieldSpec, form: Mapping[str, list[str]]) -> int:
+    """Rows to show: the ones typed so far plus spare ones."""
+    typed = {
+        int(key.split(".")[1])
+        for key in form
+        if key.startswith(f"{spec.name}.") and key.split(".")[1].isdigit()
+    }
+    return (max(typed) + 1 if typed else 0) + SPARE_ROWS
+
+
+def errors_by_field(message: str) -> tuple[dict[str, str], list[str]]:
+    """Split 'a.0.b: reason; c: reason' into messages per form field and general ones."""
+    by_field: dict[str, str] = {}
+    general: list[str] = []
+    for part in message.split("; "):
+        where, sep, reason = part.partition(": ")
+        if sep and where and " " not in where:
+            by_field.setdefault(where, reason)
+        else:
+            general.append(part)
+    return by_field, general

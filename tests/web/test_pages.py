@@ -1,0 +1,73 @@
+"""The pages over HTTP (the browser tests drive the same pages in Chromium)."""
+
+import re
+
+from domain.roles import Role
+from tests.fixtures.api import Api
+
+
+async def _task_link(api: Api, staff_id: str) -> str:
+    assert api.runtime.mail_catcher is not None
+    address = api.world.emails[staff_id]
+    [message] = await api.runtime.mail_catcher.wait_for(
+        lambda m: address in m.to and any("/t/" in link for link in m.links), timeout=10
+    )
+    link = next(link for link in message.links if "/t/" in link)
+    return link.replace("http://regie.test", "")
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
+    assert match, "the form has no CSRF token"
+    return match.group(1)
+
+
+async def test_the_task_link_opens_the_task_page_and_keeps_what_was_typed(api: Api) -> None:
+    coordinator = api.school_staff(Role.coordinator)
+    created = await api.client.post(
+        "/api/incidents",
+        json={"school_id": api.world.school.id, "summary": "<script>alert(1)</script>"},
+        headers=api.as_(coordinator),
+    )
+    assert created.status_code == 201
+    link = await _task_link(api, coordinator)
+
+    opened = await api.client.get(link, follow_redirects=True, headers={"accept": "text/html"})
+    assert opened.status_code == 200
+    page = opened.text
+    assert 'lang="nl"' in page
+    assert "Bepaal omvang en impact" in page
+    assert "Zoek, bekijk, kopieer of vraag nooit naar de beelden" in page
+    assert 'type="file"' not in page
+    task_path = str(opened.url).replace("http://regie.test", "")
+
+    # Invalid: no kind of image chosen; the typed description stays.
+    form = {
+        "csrf": _csrf(page),
+        "action": "complete",
+        "depicted_age": "13_15",
+        "channels.0.kind": "app_group",
+        "channels.0.description": "Klas 3C groep",
+    }
+    refused = await api.client.post(task_path, data=form)
+    assert refused.status_code == 422
+    assert "image_kinds" in refused.text and "Klas 3C groep" in refused.text
+
+    form["image_kinds"] = "violent"
+    form["depicted_age"] = "adult"
+    saved = await api.client.post(task_path, data=form)
+    assert saved.status_code == 200, saved.text
+    assert "Nu gaan deze stappen open" in saved.text
+
+    # Without the CSRF token nothing happens.
+    forged = await api.client.post(task_path, data={**form, "csrf": "0" * 64})
+    assert forged.status_code == 403
+
+
+async def test_pages_ask_to_sign_in_and_refuse_other_schools(api: Api) -> None:
+    anonymous = await api.client.get("/", headers={"accept": "text/html"})
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+    login = await api.client.get("/login")
+    assert "Stuur mij een inloglink" in login.text
+    english = await api.client.get("/login?lang=en")
+    assert "Send me a sign-in link" in english.text and 'lang="en"' in english.text
