@@ -191,7 +191,7 @@ async def test_a_task_link_signs_the_assignee_in_for_that_task_only(api: Api) ->
     async with browser(api) as web:
         signed_in = await web.get(link, follow_redirects=False)
         assert signed_in.status_code == 303, signed_in.text
-        assert signed_in.headers["location"] == f"/api/tasks/{support.id}"
+        assert signed_in.headers["location"] == f"/tasks/{support.id}"
         cookie = signed_in.headers["set-cookie"]
         assert cookie.startswith(f"{SESSION_COOKIE}=") and "httponly" in cookie.lower()
         assert web.cookies.get(SESSION_COOKIE)
