@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit dev clean
+.PHONY: test lint typecheck unit browsers dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,24 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+# The browser tests drive Debian's Chromium; Playwright cannot download browsers here.
+CHROMIUM := /usr/bin/chromium
+
+browsers:
+	@if [ -x $(CHROMIUM) ]; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	elif command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "The browser tests need Debian's Chromium at $(CHROMIUM), and it is missing." >&2; \
+		echo "Install it as root:  apt-get update && apt-get install -y chromium" >&2; \
+		echo "then run 'make test' again." >&2; \
+		exit 1; \
+	fi
+
+test: lint typecheck browsers
 	$(BIN)/pytest -q
 
 unit: $(STAMP)

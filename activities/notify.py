@@ -22,9 +22,11 @@ async def send_to_staff(
     key: str,
     kind: MessageKind,
     staff_id: str,
-    incident_id: str,
+    incident_id: str | None,
     task_kind: TaskKind | None,
     task_id: str | None = None,
+    school_id: str | None = None,
+    task_title: tuple[str, str] | None = None,
     deadline: datetime | None = None,
     link: str | None = None,
     body: str | None = None,
@@ -34,10 +36,13 @@ async def send_to_staff(
     """Returns False when this e-mail was sent before."""
     async with deps.pool.connection() as conn:
         staff = await directory.get_staff(conn, staff_id=staff_id)
-        incident = await incidents.get_incident(conn, incident_id=incident_id)
-        if staff is None or incident is None:
+        incident = (
+            await incidents.get_incident(conn, incident_id=incident_id) if incident_id else None
+        )
+        school_id = incident.school_id if incident else school_id
+        if staff is None or school_id is None:
             raise LookupError(f"staff {staff_id} or incident {incident_id} does not exist")
-        school = await directory.school_name(conn, school_id=incident.school_id)
+        school = await directory.school_name(conn, school_id=school_id)
         mail_id = await mail_log.claim(
             conn,
             key=key,
@@ -52,10 +57,16 @@ async def send_to_staff(
         language: Language = "en" if staff.language == "en" else "nl"
         context = MessageContext(
             school_name=school,
-            step_title=title(task_kind, language) if task_kind else "Regie",
+            step_title=(
+                title(task_kind, language)
+                if task_kind
+                else (task_title[1] if language == "en" else task_title[0])
+                if task_title
+                else "Regie"
+            ),
             deadline=deadline,
             link=link,
-            reference=incident.reference,
+            reference=incident.reference if incident else None,
             escalation_level=escalation_level,
             body=body,
             reason_code=reason_code,

@@ -9,6 +9,7 @@ from activities.evaluate import EvaluateActivities
 from activities.incident import IncidentActivities
 from activities.inform import InformActivities
 from activities.media import MediaActivities
+from activities.policy_review import PolicyReviewActivities
 from activities.remove import RemoveActivities
 from activities.report import ReportActivities
 from activities.tasks import TaskActivities
@@ -37,4 +38,16 @@ def all_activities(deps: Deps) -> list[Callable[..., Any]]:
         InformActivities(deps).send_parent_letters,
         MediaActivities(deps).send_statement,
         EvaluateActivities(deps).store_lessons,
+        *_review(PolicyReviewActivities(deps)),
+    ]
+
+
+def _review(review: PolicyReviewActivities) -> list[Callable[..., Any]]:
+    return [
+        review.start_review,
+        review.open_review_task,
+        review.close_review_task,
+        review.reassign_review_task,
+        review.review_alarm,
+        review.finish_review,
     ]

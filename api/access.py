@@ -14,7 +14,7 @@ from fastapi import HTTPException, status
 
 from api.principal import Principal
 from domain.roles import Role
-from store import incidents
+from store import incidents, policy_reviews
 from store.directory import Conn
 from store.incidents import Incident
 from store.tasks import TaskRow
@@ -72,6 +72,20 @@ async def task_for(conn: Conn, who: Principal, task: TaskRow | None) -> TaskRow:
         raise not_found("task")
     if task.assignee_id == who.staff_id and who.task_scope is not None:
         return task
+    if task.review_id is not None:
+        review = await policy_reviews.get_review(conn, review_id=task.review_id)
+        if review is None or review["board_id"] != who.board_id:
+            raise not_found("task")
+        if not (
+            task.assignee_id == who.staff_id
+            or who.sees_whole_board
+            or who.leads_or_coordinates(str(review["school_id"]))
+        ):
+            raise not_found("task")
+        if who.auditor_only:
+            raise forbidden("auditors read an incident's history only")
+        return task
+    assert task.incident_id is not None
     incident = await incidents.get_incident(conn, incident_id=task.incident_id)
     if incident is None or not await visible(conn, who, incident):
         raise not_found("task")
@@ -80,9 +94,9 @@ async def task_for(conn: Conn, who: Principal, task: TaskRow | None) -> TaskRow:
     return task
 
 
-def may_reassign(who: Principal, task: TaskRow, incident: Incident) -> bool:
+def may_reassign(who: Principal, task: TaskRow, school_id: str) -> bool:
     return (
         task.assignee_id == who.staff_id
-        or who.leads_or_coordinates(incident.school_id)
+        or who.leads_or_coordinates(school_id)
         or who.has_board_role(Role.board_safeguarding, Role.board_admin)
     )

@@ -7,6 +7,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from domain.plan import StepStatus
+from domain.policy import ReviewTaskKind
 from domain.roles import Role
 from domain.steps import Step, TaskKind
 
@@ -37,7 +38,7 @@ class NewIncident(Model):
 
 class TaskBrief(Model):
     id: str
-    kind: TaskKind
+    kind: TaskKind | ReviewTaskKind
     status: str
     assignee_id: str | None
     due_at: datetime | None
@@ -94,9 +95,10 @@ class OptionalText(Model):
 
 class TaskOut(Model):
     id: str
-    incident_id: str
-    step: Step
-    kind: TaskKind
+    incident_id: str | None
+    review_id: str | None = None
+    step: Step | Literal["policy_review"]
+    kind: TaskKind | ReviewTaskKind
     status: str
     assignee_id: str | None
     due_at: datetime | None

@@ -62,6 +62,8 @@ class DeadlineSettings(BaseModel):
     urgent: Duration = "PT1H"
     escalation_grace: Duration = "PT24H"
     urgent_escalation_grace: Duration = "PT1H"
+    # Each task of the yearly policy review.
+    policy_review: Duration = "P30D"
 
     def for_step(self, step: Step, *, urgent: bool) -> timedelta:
         if urgent:

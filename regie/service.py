@@ -20,8 +20,9 @@ from domain.forms.assess import AssessAnswer
 from domain.forms.inform import InformAnswer
 from domain.forms.media import MediaAnswer
 from domain.forms.registry import answer_model
+from domain.policy import REVIEW_FORMS, ReviewTaskKind
 from domain.steps import TaskKind
-from store import answers, directory, incidents, tasks
+from store import answers, directory, incidents, policy_reviews, tasks
 from store.db import Pool
 from workflows.contracts import (
     Cancel,
@@ -32,6 +33,7 @@ from workflows.contracts import (
     NewInformation,
     NotApplicable,
     Reassign,
+    ReviewSnapshot,
     UpdateResult,
     incident_workflow_id,
 )
@@ -59,13 +61,31 @@ def _temporal() -> Iterator[None]:
         raise
 
 
+@dataclass(frozen=True)
+class FieldProblem:
+    where: str  # a dotted path into the form, e.g. "channels.0.description"
+    type: str  # pydantic's error type, e.g. "missing"
+    message: str
+
+
 class Refused(Exception):
     """An answer or request that changes nothing. `code` maps to an HTTP status."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        problems: list[FieldProblem] | None = None,
+        named: list[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # For pages that explain it in the reader's language: which fields, and which labels
+        # ("Leerling A") a letter named.
+        self.problems = problems or []
+        self.named = named or []
 
 
 @dataclass(frozen=True)
@@ -112,23 +132,29 @@ class IncidentService:
         self, *, task_id: str, actor_id: str, answer: dict[str, Any]
     ) -> UpdateResult:
         task = await self._task(task_id)
-        kind = TaskKind(task.kind)
+        model = (
+            REVIEW_FORMS[ReviewTaskKind(task.kind)]
+            if task.review_id
+            else answer_model(TaskKind(task.kind))
+        )
         try:
-            parsed = answer_model(kind).model_validate(answer)
+            parsed = model.model_validate(answer)
             outcome = parsed.to_outcome()
         except ValidationError as exc:
-            raise Refused(Refusal.invalid_answer, _explain(exc)) from None
-        await self._check_answer(task.incident_id, parsed)
+            raise Refused(Refusal.invalid_answer, _explain(exc), problems=_problems(exc)) from None
+        if task.incident_id:
+            await self._check_answer(task.incident_id, parsed)
         async with self.pool.connection() as conn:
             answer_id = await answers.insert_pending(
                 conn,
                 task_id=task_id,
                 incident_id=task.incident_id,
-                kind=kind.value,
+                review_id=task.review_id,
+                kind=task.kind,
                 actor_id=actor_id,
                 body=parsed.model_dump(mode="json"),
             )
-            if isinstance(parsed, AssessAnswer) and parsed.persons:
+            if isinstance(parsed, AssessAnswer) and parsed.persons and task.incident_id:
                 # Stored with the answer, so the anonymity guard knows the names from the
                 # moment the workflow could act on them.
                 await incidents.add_persons(
@@ -139,8 +165,8 @@ class IncidentService:
                 )
         try:
             result = await self._update(
-                task.incident_id,
-                IncidentWorkflow.complete_task,
+                task,
+                "complete_task",
                 CompleteTask(
                     task_id=task_id,
                     actor_id=actor_id,
@@ -158,6 +184,11 @@ class IncidentService:
 
     async def not_applicable(self, *, task_id: str, actor_id: str, reason: str) -> UpdateResult:
         task = await self._task(task_id)
+        if task.incident_id is None:
+            raise Refused(
+                Refusal.not_applicable_refused,
+                "every part of the yearly review applies; record what is in place instead",
+            )
         if not reason.strip():
             raise Refused(Refusal.invalid_answer, "reason: say why this step does not apply")
         async with self.pool.connection() as conn:
@@ -171,8 +202,8 @@ class IncidentService:
             )
         try:
             return await self._update(
-                task.incident_id,
-                IncidentWorkflow.not_applicable,
+                task,
+                "not_applicable",
                 NotApplicable(task_id=task_id, actor_id=actor_id, reason_id=note_id),
             )
         except Refused:
@@ -183,20 +214,44 @@ class IncidentService:
     async def reassign(self, *, task_id: str, actor_id: str, assignee_id: str) -> UpdateResult:
         task = await self._task(task_id)
         async with self.pool.connection() as conn:
-            incident = await incidents.get_incident(conn, incident_id=task.incident_id)
-            assert incident is not None
+            school_id = await self._school_of(conn, task)
             if not await directory.is_staff_of_school(
-                conn, staff_id=assignee_id, school_id=incident.school_id
+                conn, staff_id=assignee_id, school_id=school_id
             ):
                 raise Refused(
                     Refusal.invalid_answer,
                     "assignee_id: choose a colleague at this school or the board's office",
                 )
         return await self._update(
-            task.incident_id,
-            IncidentWorkflow.reassign,
-            Reassign(task_id=task_id, actor_id=actor_id, assignee_id=assignee_id),
+            task, "reassign", Reassign(task_id=task_id, actor_id=actor_id, assignee_id=assignee_id)
         )
+
+    async def task_state(self, task: tasks.TaskRow) -> tuple[str, str | None, int] | None:
+        """(status, assignee, assignment) of a task as its workflow knows it this moment."""
+        if task.review_id:
+            handle = self.temporal.get_workflow_handle(task.review_id)
+            with _temporal():
+                review = await handle.query("snapshot", result_type=ReviewSnapshot)
+            views: list[Any] = list(review.tasks)
+        else:
+            assert task.incident_id is not None
+            views = list((await self.snapshot(task.incident_id)).tasks)
+        view = next((v for v in views if v.task_id == task.id), None)
+        return (view.status, view.assignee_id, view.assignment) if view else None
+
+    async def school_of(self, task: tasks.TaskRow) -> str:
+        async with self.pool.connection() as conn:
+            return await self._school_of(conn, task)
+
+    async def _school_of(self, conn: Any, task: tasks.TaskRow) -> str:
+        if task.incident_id:
+            incident = await incidents.get_incident(conn, incident_id=task.incident_id)
+            assert incident is not None
+            return incident.school_id
+        assert task.review_id is not None
+        review = await policy_reviews.get_review(conn, review_id=task.review_id)
+        assert review is not None
+        return str(review["school_id"])
 
     # --- events ------------------------------------------------------------------------------
 
@@ -316,19 +371,32 @@ class IncidentService:
                         Refusal.invalid_answer,
                         f"the text names {', '.join(named)}; letters and statements never name "
                         "a person involved. Rewrite it without names",
+                        named=named,
                     )
 
-    async def _update(self, incident_id: str, update: Any, arg: Any) -> UpdateResult:
-        handle = self.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+    async def _update(self, task: tasks.TaskRow, update: str, arg: Any) -> UpdateResult:
+        workflow_id = task.review_id or incident_workflow_id(task.incident_id or "")
+        handle = self.temporal.get_workflow_handle(workflow_id)
         try:
             with _temporal():
-                result: UpdateResult = await handle.execute_update(update, arg)
+                result: UpdateResult = await handle.execute_update(
+                    update, arg, result_type=UpdateResult
+                )
         except WorkflowUpdateFailedError as err:
             cause = err.cause
             if isinstance(cause, ApplicationError) and cause.type:
                 raise Refused(cause.type, cause.message) from None
             raise
         return result
+
+
+def _problems(exc: ValidationError) -> list[FieldProblem]:
+    return [
+        FieldProblem(
+            where=".".join(str(p) for p in e["loc"]), type=str(e["type"]), message=str(e["msg"])
+        )
+        for e in exc.errors()
+    ]
 
 
 def _explain(exc: ValidationError) -> str:

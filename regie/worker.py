@@ -9,6 +9,7 @@ from temporalio.worker import Worker
 from activities.deps import Deps
 from activities.registry import all_activities
 from workflows.incident import IncidentWorkflow
+from workflows.policy_review import PolicyReviewWorkflow
 
 
 def build_worker(
@@ -26,6 +27,6 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[IncidentWorkflow],
+        workflows=[IncidentWorkflow, PolicyReviewWorkflow],
         activities=activities,
     )

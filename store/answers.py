@@ -11,16 +11,17 @@ async def insert_pending(
     conn: Conn,
     *,
     task_id: str,
-    incident_id: str,
+    incident_id: str | None,
     kind: str,
     actor_id: str,
     body: dict[str, Any],
+    review_id: str | None = None,
 ) -> str:
     answer_id = new_id()
     await conn.execute(
-        "INSERT INTO answers (id, task_id, incident_id, kind, actor_id, body)"
-        " VALUES (%s, %s, %s, %s, %s, %s)",
-        (answer_id, task_id, incident_id, kind, actor_id, Jsonb(body)),
+        "INSERT INTO answers (id, task_id, incident_id, review_id, kind, actor_id, body)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        (answer_id, task_id, incident_id, review_id, kind, actor_id, Jsonb(body)),
     )
     return answer_id
 

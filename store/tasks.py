@@ -9,7 +9,7 @@ from store.directory import Conn
 @dataclass(frozen=True)
 class TaskRow:
     id: str
-    incident_id: str
+    incident_id: str | None  # None for a task of the yearly policy review
     step: str
     kind: str
     assignee_id: str | None
@@ -21,11 +21,12 @@ class TaskRow:
     escalation_level: int
     assignment: int
     answer_id: str | None
+    review_id: str | None = None
 
 
 _COLUMNS = (
     "id, incident_id, step, kind, assignee_id, status, urgent, opened_at, due_at, closed_at,"
-    " escalation_level, assignment, answer_id"
+    " escalation_level, assignment, answer_id, review_id"
 )
 
 
@@ -135,3 +136,30 @@ async def raise_escalation(conn: Conn, *, task_id: str, level: int) -> None:
         "UPDATE tasks SET escalation_level = greatest(escalation_level, %s) WHERE id = %s",
         (level, task_id),
     )
+
+
+async def insert_review_task(
+    conn: Conn,
+    *,
+    task_id: str,
+    review_id: str,
+    kind: str,
+    assignee_id: str,
+    opened_at: datetime,
+    due_at: datetime,
+) -> bool:
+    cur = await conn.execute(
+        """
+        INSERT INTO tasks (id, review_id, step, kind, assignee_id, status, opened_at, due_at)
+        VALUES (%s, %s, 'policy_review', %s, %s, 'open', %s, %s) ON CONFLICT (id) DO NOTHING
+        """,
+        (task_id, review_id, kind, assignee_id, opened_at, due_at),
+    )
+    return cur.rowcount == 1
+
+
+async def tasks_of_review(conn: Conn, *, review_id: str) -> list[TaskRow]:
+    cur = await conn.execute(
+        f"SELECT {_COLUMNS} FROM tasks WHERE review_id = %s ORDER BY opened_at, id", (review_id,)
+    )
+    return [TaskRow(**row) for row in await cur.fetchall()]

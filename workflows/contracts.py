@@ -259,3 +259,106 @@ class SendDocumentsInput(Contract):
 class StoreLessonsInput(Contract):
     task: TaskRef
     answer_id: Id
+
+
+# --- the yearly policy review --------------------------------------------------------------
+
+
+class ReviewInput(Contract):
+    school_id: Id
+    board_id: Id
+
+
+class ReviewStart(Contract):
+    review_id: Id
+    school_id: Id
+    board_id: Id
+    at: datetime
+
+
+class ReviewContext(Contract):
+    school_leader_id: Id | None
+    board_adviser_id: Id | None
+    assignee_id: Id
+    deadline: str  # ISO-8601, the board's policy_review setting
+    grace: str
+    incidents: int
+    lessons: int
+
+
+class ReviewTaskInput(Contract):
+    review_id: Id
+    school_id: Id
+    task_id: Id
+    kind: str
+    assignee_id: Id
+    opened_at: datetime
+    due_at: datetime
+
+
+class ReviewTaskClose(Contract):
+    review_id: Id
+    task_id: Id
+    kind: str
+    actor_id: Id
+    answer_id: Id
+    at: datetime
+
+
+class ReviewAlarm(Contract):
+    review_id: Id
+    school_id: Id
+    task_id: Id
+    kind: str
+    alarm_key: str
+    level: int
+    recipient_id: Id
+    assignee_id: Id
+    assignment: int
+    due_at: datetime
+    at: datetime
+
+
+class ReviewReassign(Contract):
+    review_id: Id
+    school_id: Id
+    task_id: Id
+    kind: str
+    actor_id: Id
+    from_id: Id
+    to_id: Id
+    assignment: int
+    due_at: datetime
+    at: datetime
+
+
+class ReviewFinish(Contract):
+    review_id: Id
+    policy_answer_id: Id
+    at: datetime
+
+
+class ReviewTaskView(Contract):
+    task_id: Id
+    kind: str
+    status: str
+    assignee_id: Id | None
+    opened_at: datetime | None
+    due_at: datetime | None
+    escalation_level: int
+    assignment: int
+
+
+class ReviewSnapshot(Contract):
+    review_id: Id
+    school_id: Id
+    status: str
+    tasks: list[ReviewTaskView]
+    incidents: int
+    lessons: int
+
+
+class ReviewResult(Contract):
+    review_id: Id
+    status: str
+    policy_changed: bool

@@ -23,10 +23,11 @@ from api.schemas import (
     TaskBrief,
 )
 from domain.plan import StepStatus
-from domain.steps import STEP_ORDER, main_kind
+from domain.steps import STEP_ORDER, Step, main_kind
 from store import audit, directory, incidents, tasks
 from store.directory import Conn
 from store.incidents import Incident
+from store.tasks import TaskRow
 
 router = APIRouter(prefix="/api/incidents", tags=["incidents"])
 
@@ -48,7 +49,7 @@ async def create_incident(
     )
     incident = await incidents.get_incident(conn, incident_id=incident_id)
     assert incident is not None
-    await _audit(conn, incident, who.staff_id, "incident_created")
+    await record_access(conn, incident, who.staff_id, "incident_created")
     return await _read(conn, incident)
 
 
@@ -95,14 +96,14 @@ async def list_incidents(
 @router.get("/{incident_id}")
 async def get_incident(incident_id: str, who: CurrentUser, conn: Db) -> IncidentOut:
     incident = await incident_for(conn, who, incident_id, Action.view)
-    await _audit(conn, incident, who.staff_id, "incident_viewed")
+    await record_access(conn, incident, who.staff_id, "incident_viewed")
     return await _read(conn, incident)
 
 
 @router.get("/{incident_id}/history")
 async def get_history(incident_id: str, who: CurrentUser, conn: Db) -> History:
     incident = await incident_for(conn, who, incident_id, Action.history)
-    await _audit(conn, incident, who.staff_id, "history_viewed")
+    await record_access(conn, incident, who.staff_id, "history_viewed")
     events = await audit.events_of_incident(conn, incident_id=incident.id)
     return History(
         items=[
@@ -151,15 +152,27 @@ def _text(body: OptionalText | None) -> str:
     return body.text if body else ""
 
 
-async def _read(conn: Conn, incident: Incident) -> IncidentOut:
-    rows = await tasks.tasks_of_incident(conn, incident_id=incident.id)
-    steps = []
+def plan_of(rows: list[TaskRow]) -> list[tuple[Step, StepStatus, list[TaskRow]]]:
+    """Each step in plan order with its status and its tasks, from the task read model.
+
+    Shared with the incident web page, so the page and the API never disagree on a status.
+    A step's status is its main task's latest; any open task of the step makes it open.
+    """
+    plan = []
     for step in STEP_ORDER:
         of_step = [r for r in rows if r.step == step.value]
         main = [r for r in of_step if r.kind == main_kind(step).value]
         status_ = StepStatus(main[-1].status) if main else StepStatus.waiting
         if any(r.status == "open" for r in of_step):
             status_ = StepStatus.open
+        plan.append((step, status_, of_step))
+    return plan
+
+
+async def _read(conn: Conn, incident: Incident) -> IncidentOut:
+    rows = await tasks.tasks_of_incident(conn, incident_id=incident.id)
+    steps = []
+    for step, status_, of_step in plan_of(rows):
         steps.append(
             StepOut(
                 step=step,
@@ -188,7 +201,7 @@ async def _read(conn: Conn, incident: Incident) -> IncidentOut:
     )
 
 
-async def _audit(conn: Conn, incident: Incident, actor: str, kind: str) -> None:
+async def record_access(conn: Conn, incident: Incident, actor: str, kind: str) -> None:
     """Every read or change of an incident is logged with the person."""
     await audit.record(
         conn,

@@ -88,15 +88,15 @@ async def task_link(token: str, rt: Rt, conn: Db, request: Request) -> Response:
         raise HTTPException(404, "this task does not exist; open 'my tasks'")
     # The workflow, not the read model, knows this very moment's assignee and status: a link
     # must stop working as soon as a reassignment or an answer was accepted.
-    snapshot = await rt.service.snapshot(row.incident_id)
-    task = next((t for t in snapshot.tasks if t.task_id == row.id), None)
-    if task is None:
+    state = await rt.service.task_state(row)
+    if state is None:
         raise HTTPException(404, "this task does not exist; open 'my tasks'")
-    if task.assignee_id != claims.assignee_id or task.assignment != claims.assignment:
+    task_status, assignee_id, assignment = state
+    if assignee_id != claims.assignee_id or assignment != claims.assignment:
         raise HTTPException(403, "this task was given to a colleague; it is no longer yours")
-    if task.status != "open":
+    if task_status != "open":
         return JSONResponse(
-            {"detail": f"this task is {task.status.replace('_', ' ')}; nothing left to do"},
+            {"detail": f"this task is {task_status.replace('_', ' ')}; nothing left to do"},
             status_code=410,
         )
     session = await sessions.create_session(

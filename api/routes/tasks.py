@@ -9,11 +9,13 @@ from api.auth import CurrentUser
 from api.deps import Db, Service
 from api.principal import Principal
 from api.schemas import NewAssignee, Reason, TaskBrief, TaskOut, TaskResult
+from domain.forms.base import Answer
 from domain.forms.registry import answer_model
 from domain.guidance import guidance
-from domain.steps import Step, TaskKind
+from domain.policy import REVIEW_FORMS, ReviewTaskKind, review_guidance
+from domain.steps import TaskKind
 from regie.service import IncidentService
-from store import incidents, tasks
+from store import tasks
 from store.directory import Conn
 from store.tasks import TaskRow
 
@@ -38,19 +40,28 @@ async def my_tasks(who: CurrentUser, conn: Db) -> list[TaskBrief]:
 @router.get("/api/tasks/{task_id}")
 async def get_task(task_id: str, who: CurrentUser, conn: Db) -> TaskOut:
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
-    kind = TaskKind(task.kind)
+    form, text = form_and_guidance(task.kind, who.language)
     return TaskOut(
         id=task.id,
         incident_id=task.incident_id,
-        step=Step(task.step),
-        kind=kind,
+        review_id=task.review_id,
+        step=task.step,
+        kind=task.kind,
         status=task.status,
         assignee_id=task.assignee_id,
         due_at=task.due_at,
         escalation_level=task.escalation_level,
-        form_schema=answer_model(kind).model_json_schema(),
-        guidance=guidance(kind, who.language),
+        form_schema=form.model_json_schema(),
+        guidance=text,
     )
+
+
+def form_and_guidance(kind: str, language: str) -> tuple[type[Answer], str]:
+    """The form and the guidance of an incident task or a task of the yearly review."""
+    if kind in ReviewTaskKind.__members__:
+        review_kind = ReviewTaskKind(kind)
+        return REVIEW_FORMS[review_kind], review_guidance(review_kind, language)
+    return answer_model(TaskKind(kind)), guidance(TaskKind(kind), language)
 
 
 @router.post("/api/tasks/{task_id}/complete")
@@ -82,9 +93,8 @@ async def reassign(
     task_id: str, body: NewAssignee, who: CurrentUser, conn: Db, svc: Service
 ) -> TaskResult:
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
-    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
-    assert incident is not None
-    if not may_reassign(who, task, incident):
+    school_id = await svc.school_of(task)
+    if not may_reassign(who, task, school_id):
         raise forbidden(
             "only the assignee, the school's coordinator or leader, or the board reassigns"
         )
@@ -105,13 +115,12 @@ async def _own_task(conn: Conn, svc: IncidentService, who: Principal, task_id: s
     await conn.commit()
     if task.assignee_id == who.staff_id and task.status == "open":
         return task
-    snapshot = await svc.snapshot(task.incident_id)
-    view = next((t for t in snapshot.tasks if t.task_id == task.id), None)
-    status = view.status if view else task.status
+    state = await svc.task_state(task)
+    status = state[0] if state else task.status
     if status == "waiting":
         raise HTTPException(409, f"the '{task.step}' task is not open yet")
     if status != "open":
         raise HTTPException(409, f"the '{task.step}' task is {status.replace('_', ' ')} already")
-    if view is None or view.assignee_id != who.staff_id:
+    if state is None or state[1] != who.staff_id:
         raise forbidden("this task is assigned to someone else; ask them, or have it reassigned")
     return task

@@ -9,6 +9,7 @@ import types
 import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -16,11 +17,11 @@ from pydantic import BaseModel
 
 from api.web.labels import choice_label, field_label
 
-Kind = Literal["bool", "select", "multi", "text", "textarea", "rows", "schools", "staff"]
+Kind = Literal["bool", "select", "multi", "text", "textarea", "rows", "schools", "staff", "date"]
 
 LONG_TEXT = frozenset(
     {"notes", "victim_needs", "text", "statement", "not_said", "went_well", "can_be_better",
-     "policy_change", "sensitivity_notes"}
+     "policy_change", "sensitivity_notes", "improvements", "change"}
 )  # fmt: skip
 SPARE_ROWS = 2
 
@@ -33,6 +34,7 @@ class FieldSpec:
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
     sub: list["FieldSpec"] = field(default_factory=list)
+    default: bool = False  # a checkbox that starts ticked
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,18 @@ def fields_of(model: type[BaseModel], lang: str, choices: Choices | None = None)
             target = typing.get_args(annotation)[0]
         label = field_label(name, lang)
         required = info.is_required()
-        if name == "other_school_ids":
+        checks = getattr(model, "kind_checks", ())
+        if name == "in_place" and checks:
+            options = [(c.key, c.en if lang == "en" else c.nl) for c in checks]
+            spec = FieldSpec(name, label, "multi", False, options)
+        elif _is_date(annotation):
+            spec = FieldSpec(name, label, "date", required)
+        elif name == "other_school_ids":
             spec = FieldSpec(name, label, "schools", False, choices.schools if choices else [])
         elif name == "spokesperson_id":
             spec = FieldSpec(name, label, "staff", True, choices.staff if choices else [])
         elif target is bool:
-            spec = FieldSpec(name, label, "bool", False)
+            spec = FieldSpec(name, label, "bool", False, default=info.default is True)
         elif isinstance(target, type) and issubclass(target, StrEnum):
             spec = FieldSpec(name, label, "select", required, _enum_choices(target, lang))
         elif origin is list and args and isinstance(args[0], type) and issubclass(args[0], StrEnum):
@@ -83,6 +91,10 @@ def fields_of(model: type[BaseModel], lang: str, choices: Choices | None = None)
         specs.append(spec)
     # Notes come from the shared base form; on the page they belong last.
     return sorted(specs, key=lambda s: s.name == "notes")
+
+
+def _is_date(annotation: Any) -> bool:
+    return annotation is date or date in typing.get_args(annotation)
 
 
 def _enum_choices(enum: type[StrEnum], lang: str) -> list[tuple[str, str]]:
@@ -107,6 +119,13 @@ def parse(specs: Sequence[FieldSpec], form: Mapping[str, list[str]]) -> dict[str
 
 
 def _rows(spec: FieldSpec, form: Mapping[str, list[str]]) -> list[dict[str, Any]]:
+    return [parse(spec.sub, sub) for _, sub in _typed_rows(spec, form)]
+
+
+def _typed_rows(
+    spec: FieldSpec, form: Mapping[str, list[str]]
+) -> list[tuple[int, dict[str, list[str]]]]:
+    """(index, the row's own fields) of every row with something typed or chosen in it."""
     indexes = sorted(
         {
             int(key.split(".")[1])
@@ -114,26 +133,20 @@ def _rows(spec: FieldSpec, form: Mapping[str, list[str]]) -> list[dict[str, Any]
             if key.startswith(f"{spec.name}.") and key.split(".")[1].isdigit()
         }
     )
-    rows = []
+    typed = []
     for index in indexes:
         prefix = f"{spec.name}.{index}."
         sub_form = {k[len(prefix) :]: v for k, v in form.items() if k.startswith(prefix)}
-        meaningful = any(
-            v.strip() for s in spec.sub if s.kind != "bool" for v in sub_form.get(s.name, [])
-        )
-        if meaningful:
-            rows.append(parse(spec.sub, sub_form))
-    return rows
+        # A ticked box alone does not make a row: spare rows may carry default ticks.
+        if any(v.strip() for s in spec.sub if s.kind != "bool" for v in sub_form.get(s.name, [])):
+            typed.append((index, sub_form))
+    return typed
 
 
 def row_count(spec: FieldSpec, form: Mapping[str, list[str]]) -> int:
-    """Rows to show: the ones typed so far plus spare ones."""
-    typed = {
-        int(key.split(".")[1])
-        for key in form
-        if key.startswith(f"{spec.name}.") and key.split(".")[1].isdigit()
-    }
-    return (max(typed) + 1 if typed else 0) + SPARE_ROWS
+    """Rows to show: up to the last one with something in it, plus spare ones."""
+    typed = _typed_rows(spec, form)
+    return (typed[-1][0] + 1 if typed else 0) + SPARE_ROWS
 
 
 def errors_by_field(message: str) -> tuple[dict[str, str], list[str]]:

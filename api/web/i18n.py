@@ -80,6 +80,175 @@ TEXT: dict[str, tuple[str, str]] = {
     "language": ("Taal", "Language"),
     "row": ("Regel", "Row"),
     "leave_empty": ("Laat leeg als je hem niet nodig hebt.", "Leave empty if not needed."),
+    # The incident page.
+    "reference": ("Kenmerk", "Reference"),
+    "held_by": ("Bij", "With"),
+    "due_short": ("deadline", "due"),
+    "no_linked": ("Er zijn geen gekoppelde incidenten.", "There are no linked incidents."),
+    "not_yours": ("geen toegang voor jou", "not accessible to you"),
+    "events": ("Is er iets gebeurd?", "Has something happened?"),
+    "media_inquiry_help": (
+        "Een journalist heeft gebeld of gemaild. Regie zet de stap Media open voor de "
+        "communicatieadviseur van het bestuur.",
+        "A journalist called or wrote. Regie opens the media step for the board's "
+        "communications adviser.",
+    ),
+    "new_information_help": (
+        "De beelden zijn weer ergens gedeeld. Was het verwijderen al afgerond, dan start "
+        "Regie een nieuwe ronde verwijderen.",
+        "The images were shared again somewhere. If removal was finished, Regie starts a "
+        "new round of removal.",
+    ),
+    "cancel_help": (
+        "Alleen bij vals alarm. Alle open taken stoppen en wie een taak had, krijgt bericht. "
+        "Dit kan niet ongedaan worden gemaakt.",
+        "Only for a false alarm. All open tasks stop and whoever held one is told. This "
+        "cannot be undone.",
+    ),
+    "cancel_reason": (
+        "Waarom is het vals alarm? (verplicht)",
+        "Why is it a false alarm? (required)",
+    ),
+    "cancel_button": ("Incident stoppen", "Stop the incident"),
+    "reason_required": (
+        "Schrijf op waarom het vals alarm is; dan stopt Regie het incident.",
+        "Write down why it is a false alarm; then Regie stops the incident.",
+    ),
+    "no_names_note": (
+        "Schrijf geen namen van leerlingen op.",
+        "Do not write pupils' names.",
+    ),
+    "recorded": (
+        "Vastgelegd. Regie verwerkt het nu; ververs de pagina over een paar seconden.",
+        "Recorded. Regie is processing it; reload the page in a few seconds.",
+    ),
+    "incident_not_open": (
+        "Dit incident is niet meer open; er kan niets meer veranderen.",
+        "This incident is no longer open; nothing can change.",
+    ),
+    "timeline_only": (
+        "Je leest als auditor alleen de tijdlijn van dit incident.",
+        "As an auditor you read this incident's timeline only.",
+    ),
+    "no_history": ("Er staat nog niets in de tijdlijn.", "Nothing in the timeline yet."),
+    "to_incident": ("Naar het incident", "To the incident"),
+    # The board overview.
+    "board_only": (
+        "Het bestuursoverzicht is voor het bestuursbureau.",
+        "The board overview is for the board's office.",
+    ),
+    "per_school": ("Per school", "Per school"),
+    "no_schools": ("Dit bestuur heeft nog geen scholen.", "This board has no schools yet."),
+    "month": ("Maand", "Month"),
+    "incidents": ("Incidenten", "Incidents"),
+    "on_time": ("Op tijd", "On time"),
+    "late": ("Te laat", "Late"),
+    "last_12_months": ("afgelopen 12 maanden", "last 12 months"),
+    "deadlines_help": (
+        "Afgeronde taken per maand: afgerond voor de deadline of erna. Gestopte taken tellen "
+        "niet mee.",
+        "Closed tasks per month: closed by the deadline or after it. Cancelled tasks do not count.",
+    ),
+    "policy_review": ("Beleidsevaluatie", "Policy review"),
+    "policy_review_pending": (
+        "Hier komt per school of de jaarlijkse beleidsevaluatie op tijd is gedaan. Dat "
+        "verschijnt zodra de beleidsevaluatie in Regie beschikbaar is.",
+        "Here each school's yearly policy review status will be shown, once the policy "
+        "review is available in Regie.",
+    ),
+}
+
+MONTHS: tuple[tuple[str, str], ...] = (
+    ("jan", "Jan"), ("feb", "Feb"), ("mrt", "Mar"), ("apr", "Apr"), ("mei", "May"),
+    ("jun", "Jun"), ("jul", "Jul"), ("aug", "Aug"), ("sep", "Sep"), ("okt", "Oct"),
+    ("nov", "Nov"), ("dec", "Dec"),
+)  # fmt: skip
+
+# The timeline's sentences per audit kind. Placeholders: {actor} who did it, {task} the task's
+# title, {person} who received it, {level} escalation level, {linked} an incident reference.
+# Only staff names and references go in; the audit log holds no pupil data to begin with.
+EVENTS: dict[str, tuple[str, str]] = {
+    "incident_created": ("{actor} heeft het incident gemeld.", "{actor} reported the incident."),
+    "incident_opened": (
+        "Regie heeft het incident geopend en het stappenplan klaargezet.",
+        "Regie opened the incident and set out the step plan.",
+    ),
+    "task_opened": (
+        "Taak ‘{task}’ staat open bij {person}.",
+        "Task ‘{task}’ is open for {person}.",
+    ),
+    "task_done": ("{actor} heeft ‘{task}’ afgerond.", "{actor} completed ‘{task}’."),
+    "task_not_applicable": (
+        "{actor} heeft ‘{task}’ als niet van toepassing afgesloten.",
+        "{actor} closed ‘{task}’ as not applicable.",
+    ),
+    "task_reassigned": (
+        "{actor} heeft ‘{task}’ overgedragen aan {person}.",
+        "{actor} handed ‘{task}’ over to {person}.",
+    ),
+    "task_reminded": (
+        "Regie heeft {person} herinnerd aan ‘{task}’.",
+        "Regie reminded {person} of ‘{task}’.",
+    ),
+    "task_escalated": (
+        "‘{task}’ is over de deadline; opgeschaald naar {person} (niveau {level}).",
+        "‘{task}’ is past its deadline; escalated to {person} (level {level}).",
+    ),
+    "step_skipped": (
+        "Stap ‘{task}’ is voor dit incident niet nodig en overgeslagen.",
+        "Step ‘{task}’ is not needed for this incident and was skipped.",
+    ),
+    "media_inquiry": (
+        "{actor} heeft een vraag van de media vastgelegd.",
+        "{actor} recorded a media inquiry.",
+    ),
+    "new_information": (
+        "{actor} heeft gemeld dat de beelden opnieuw opduiken.",
+        "{actor} reported that the images turned up again.",
+    ),
+    "board_alerted": (
+        "Direct doorverwijzen nodig: Regie heeft {person} van het bestuur meteen ingelicht.",
+        "Immediate referral needed: Regie told {person} at the board at once.",
+    ),
+    "report_handoff_prepared": (
+        "Regie heeft de tekst voor de melding klaargezet (zonder beelden).",
+        "Regie prepared the text for the report (without images).",
+    ),
+    "removal_instructions_sent": (
+        "Regie heeft de verwijderinstructies naar de mentoren gestuurd.",
+        "Regie sent the removal instructions to the mentors.",
+    ),
+    "parent_letter_sent": (
+        "{actor} heeft de ouderbrief goedgekeurd; Regie heeft hem verstuurd.",
+        "{actor} approved the parent letter; Regie sent it.",
+    ),
+    "media_statement_sent": (
+        "{actor} heeft de mediaverklaring goedgekeurd; Regie heeft hem verstuurd.",
+        "{actor} approved the media statement; Regie sent it.",
+    ),
+    "document_refused": (
+        "Regie heeft een tekst bij ‘{task}’ tegengehouden: er stond een betrokkene in.",
+        "Regie held back a text of ‘{task}’: it named a person involved.",
+    ),
+    "incident_linked": (
+        "Gekoppeld aan incident {linked} op een andere school.",
+        "Linked to incident {linked} at another school.",
+    ),
+    "link_refused": (
+        "Een incident op een andere school kon niet worden gekoppeld.",
+        "An incident at another school could not be linked.",
+    ),
+    "incident_viewed": ("{actor} heeft het incident bekeken.", "{actor} viewed the incident."),
+    "history_viewed": ("{actor} heeft de tijdlijn bekeken.", "{actor} read the timeline."),
+    "incident_closed": ("Het incident is afgerond.", "The incident was closed."),
+    "incident_cancelled": (
+        "{actor} heeft het incident gestopt (vals alarm).",
+        "{actor} stopped the incident (false alarm).",
+    ),
+    "task_cancelled": (
+        "‘{task}’ is gestopt omdat het incident is gestopt.",
+        "‘{task}’ stopped because the incident was stopped.",
+    ),
 }
 
 STATUS: dict[str, tuple[str, str]] = {
@@ -103,3 +272,16 @@ def t(key: str, lang: Lang) -> str:
 def status_word(status: str, lang: Lang) -> str:
     nl, en = STATUS.get(status, (status, status))
     return en if lang == "en" else nl
+
+
+def month_name(month: int, lang: Lang) -> str:
+    nl, en = MONTHS[month - 1]
+    return en if lang == "en" else nl
+
+
+def event_sentence(kind: str, lang: Lang, **words: str) -> str:
+    """The timeline's sentence for an audit kind; an unknown kind shows as its key."""
+    if kind not in EVENTS:
+        return kind.replace("_", " ")
+    nl, en = EVENTS[kind]
+    return (en if lang == "en" else nl).format(**words)

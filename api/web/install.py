@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import pages
+from api.web import board_pages, incident_pages, pages
 from api.web.i18n import t
 from api.web.session import SignInRequired
 from api.web.templating import language, render
@@ -20,6 +20,9 @@ JSON_PREFIXES = ("/api/", "/auth/", "/healthz", "/readyz", "/dev/mail.json", "/d
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(files("api") / "web" / "static")), name="static")
     app.include_router(pages.router)
+    # After pages: its /incidents/new must match before /incidents/{incident_id}.
+    app.include_router(incident_pages.router)
+    app.include_router(board_pages.router)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, exc: SignInRequired) -> Response:

@@ -114,6 +114,12 @@ FIELDS: dict[str, tuple[str, str]] = {
     # contact outside school
     "contacted": ("Contact opgenomen", "Contacted"),
     "school_name": ("Welke school", "Which school"),
+    # yearly policy review
+    "in_place": ("Wat is op orde?", "What is in place?"),
+    "improvements": ("Wat ga je verbeteren?", "What will you improve?"),
+    "policy_changed": ("Het beleid is aangepast", "The policy was changed"),
+    "change": ("Wat is er veranderd?", "What changed?"),
+    "new_version_date": ("Datum van de nieuwe versie", "Date of the new version"),
 }
 
 CHOICES: dict[str, tuple[str, str]] = {

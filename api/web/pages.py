@@ -1,5 +1,6 @@
 """The pages for school staff: sign in, my tasks, a task, a new incident."""
 
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -11,16 +12,19 @@ from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
 from api.routes.signin import send_sign_in_link
-from api.web.forms import Choices, errors_by_field, fields_of, parse, row_count
+from api.web.forms import Choices, fields_of, parse, row_count
 from api.web.i18n import Lang, t
+from api.web.problems import explain, label_of
 from api.web.session import PageUser, check_csrf, csrf_token
 from api.web.templating import SCHOOL_TZ, language, render
+from domain.forms.base import Answer
 from domain.forms.registry import answer_model
 from domain.guidance import guidance
+from domain.policy import REVIEW_FORMS, ReviewTaskKind, review_guidance, review_title
 from domain.steps import TASK_KINDS, Step, TaskKind, title
 from notifications.letters import render_document
 from regie.service import Refused
-from store import directory, incidents, sessions, tasks
+from store import directory, incidents, policy_reviews, sessions, tasks
 from store.directory import Conn
 from store.tasks import TaskRow
 
@@ -69,16 +73,66 @@ async def my_tasks(request: Request, who: PageUser, conn: Db) -> Response:
 
 
 async def _task_card(conn: Conn, row: TaskRow, lang: Lang) -> dict[str, Any]:
-    incident = await incidents.get_incident(conn, incident_id=row.incident_id)
-    assert incident is not None
+    work = await _work(conn, row, lang)
     return {
         "id": row.id,
-        "title": title(TaskKind(row.kind), lang),
-        "school_name": await directory.school_name(conn, school_id=incident.school_id),
-        "reference": incident.reference,
+        "title": work.title,
+        "school_name": work.school_name,
+        "reference": work.reference,
         "due_at": row.due_at,
         "escalation_level": row.escalation_level,
+        "incident_id": row.incident_id,
     }
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a task belongs to: an incident, or the school's yearly policy review."""
+
+    school_id: str
+    board_id: str
+    school_name: str
+    reference: str
+    title: str
+    guidance: str
+    form: type[Answer]
+    previewable: bool
+    not_applicable_allowed: bool
+
+
+async def _work(conn: Conn, task: TaskRow, lang: Lang) -> Work:
+    if task.review_id is not None:
+        review = await policy_reviews.get_review(conn, review_id=task.review_id)
+        assert review is not None
+        kind = ReviewTaskKind(task.kind)
+        school_id = str(review["school_id"])
+        return Work(
+            school_id=school_id,
+            board_id=str(review["board_id"]),
+            school_name=await directory.school_name(conn, school_id=school_id),
+            reference=("Policy review " if lang == "en" else "Beleidsevaluatie ")
+            + str(review["year"]),
+            title=review_title(kind, lang),
+            guidance=review_guidance(kind, lang),
+            form=REVIEW_FORMS[kind],
+            previewable=False,
+            not_applicable_allowed=False,
+        )
+    assert task.incident_id is not None
+    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
+    assert incident is not None
+    step_kind = TaskKind(task.kind)
+    return Work(
+        school_id=incident.school_id,
+        board_id=incident.board_id,
+        school_name=await directory.school_name(conn, school_id=incident.school_id),
+        reference=incident.reference,
+        title=title(step_kind, lang),
+        guidance=guidance(step_kind, lang),
+        form=answer_model(step_kind),
+        previewable=step_kind in (TaskKind.inform, TaskKind.media),
+        not_applicable_allowed=TASK_KINDS[step_kind].not_applicable_allowed,
+    )
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
@@ -93,15 +147,15 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
     check_csrf(request, who, (values.get("csrf") or [""])[0])
     action = (values.get("action") or ["complete"])[0]
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
-    await conn.commit()
-    kind = TaskKind(task.kind)
     lang = _lang(request, who)
-    specs = fields_of(answer_model(kind), lang, await _choices(conn, who, task))
+    work = await _work(conn, task, lang)
+    await conn.commit()
+    specs = fields_of(work.form, lang, await _choices(conn, work))
     answer = parse(specs, values)
     service = rt.service
     try:
-        if action == "preview":
-            preview = await _preview(conn, task, kind, answer, lang)
+        if action == "preview" and work.previewable:
+            preview = _preview(work, TaskKind(task.kind), answer, lang)
             return await _task_response(request, who, conn, task_id, values=values, preview=preview)
         if action == "not_applicable":
             result = await service.not_applicable(
@@ -119,7 +173,7 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
                 task_id=task_id, actor_id=who.staff_id, answer=answer
             )
     except Refused as refused:
-        by_field, general = errors_by_field(refused.message)
+        by_field, general = explain(refused, lang)
         return await _task_response(
             request, who, conn, task_id, values=values, errors=by_field, general=general,
             status_code=422 if refused.code in ("InvalidAnswer", "NotApplicableRefused") else 409,
@@ -142,12 +196,10 @@ async def _task_response(
 ) -> Response:
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
     lang = _lang(request, who)
-    kind = TaskKind(task.kind)
-    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
-    assert incident is not None
-    specs = fields_of(answer_model(kind), lang, await _choices(conn, who, task))
+    work = await _work(conn, task, lang)
+    specs = fields_of(work.form, lang, await _choices(conn, work))
     mine = task.assignee_id == who.staff_id
-    colleagues = await _colleagues(conn, who, incident.school_id, task) if mine else []
+    colleagues = await _colleagues(conn, work, task) if mine else []
     return render(
         request,
         "task.html",
@@ -156,57 +208,48 @@ async def _task_response(
         user=who,
         csrf=csrf_token(request, who),
         task=task if mine or task.status != "open" else _readonly(task),
-        title=title(kind, lang),
-        school_name=await directory.school_name(conn, school_id=incident.school_id),
-        reference=incident.reference,
-        guidance=guidance(kind, lang),
+        title=work.title,
+        school_name=work.school_name,
+        reference=work.reference,
+        guidance=work.guidance,
         specs=specs,
         values=values,
         rows=lambda spec: row_count(spec, values),
+        label_of=lambda where: label_of(where, lang),
         errors=errors or {},
         general_errors=general or [],
         preview=preview,
-        previewable=kind in (TaskKind.inform, TaskKind.media),
+        previewable=work.previewable,
         result=result,
         step_title=lambda step: title(TaskKind(Step(step).value), lang),
-        not_applicable_allowed=TASK_KINDS[kind].not_applicable_allowed,
+        not_applicable_allowed=work.not_applicable_allowed,
         colleagues=colleagues,
     )
 
 
 def _readonly(task: TaskRow) -> TaskRow:
     # Someone who sees but does not hold the task gets its state, not its form.
-    from dataclasses import replace
-
     return replace(task, status="open_elsewhere")
 
 
-async def _choices(conn: Conn, who: Principal, task: TaskRow) -> Choices:
-    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
-    assert incident is not None
-    schools = await directory.schools_of_board(conn, board_id=incident.board_id)
-    staff = await directory.staff_of_board(conn, board_id=incident.board_id)
+async def _choices(conn: Conn, work: Work) -> Choices:
+    schools = await directory.schools_of_board(conn, board_id=work.board_id)
+    staff = await directory.staff_of_board(conn, board_id=work.board_id)
     return Choices(
-        schools=[(s["id"], s["name"]) for s in schools if s["id"] != incident.school_id],
+        schools=[(s["id"], s["name"]) for s in schools if s["id"] != work.school_id],
         staff=[(str(s["id"]), str(s["name"])) for s in staff],
     )
 
 
-async def _colleagues(
-    conn: Conn, who: Principal, school_id: str, task: TaskRow
-) -> list[tuple[str, str]]:
-    incident_board = who.board_id
-    staff = await directory.staff_of_board(conn, board_id=incident_board, school_ids=[school_id])
+async def _colleagues(conn: Conn, work: Work, task: TaskRow) -> list[tuple[str, str]]:
+    staff = await directory.staff_of_board(
+        conn, board_id=work.board_id, school_ids=[work.school_id]
+    )
     return [(str(s["id"]), str(s["name"])) for s in staff if s["id"] != task.assignee_id]
 
 
-async def _preview(
-    conn: Conn, task: TaskRow, kind: TaskKind, answer: dict[str, Any], lang: Lang
-) -> list[str]:
+def _preview(work: Work, kind: TaskKind, answer: dict[str, Any], lang: Lang) -> list[str]:
     """The letters or statement as they will be sent, before anyone approves them."""
-    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
-    assert incident is not None
-    school = await directory.school_name(conn, school_id=incident.school_id)
     today = datetime.now(SCHOOL_TZ).date()
     if kind is TaskKind.inform:
         letters = answer.get("letters") or []
@@ -214,7 +257,7 @@ async def _preview(
             render_document(
                 "parent_letter",
                 text=str(letter.get("text", "")),
-                school_name=school,
+                school_name=work.school_name,
                 day=today,
                 audience=_audience(letter.get("audience")),
                 language=lang,
@@ -225,7 +268,7 @@ async def _preview(
         render_document(
             "media_statement",
             text=str(answer.get("statement", "")),
-            school_name=school,
+            school_name=work.school_name,
             day=today,
             language=lang,
         )

@@ -1,0 +1,149 @@
+"""Read models for the incident page and the board overview: names, links, counts per month.
+
+Only counts, references, school names and staff names leave here; never a pupil's name, a
+summary or a note. Every query starts from an indexed column: incidents by board or school
+(`incidents_board_status`, `incidents_school_status`), tasks by incident (`tasks_incident`).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from store.directory import Conn
+
+# Months are counted in the schools' time zone, so an incident at 00:30 on the 1st of a
+# month counts in that month and not the previous one (as it would in UTC).
+SCHOOL_TZ = "Europe/Amsterdam"
+
+
+async def staff_names(conn: Conn, *, staff_ids: list[str]) -> dict[str, str]:
+    """Staff id -> name, for the ids given; unknown ids are left out."""
+    if not staff_ids:
+        return {}
+    cur = await conn.execute(
+        "SELECT id, name FROM staff WHERE id = ANY(%s::text[])", (sorted(set(staff_ids)),)
+    )
+    return {str(r["id"]): str(r["name"]) for r in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class LinkedIncident:
+    id: str
+    reference: str
+    school_name: str
+    status: str
+
+
+async def linked_incidents(conn: Conn, *, incident_id: str) -> list[LinkedIncident]:
+    cur = await conn.execute(
+        """
+        SELECT i.id, i.reference, s.name AS school_name, i.status
+        FROM incident_links l
+        JOIN incidents i ON i.id = l.linked_incident_id
+        JOIN schools s ON s.id = i.school_id
+        WHERE l.incident_id = %s
+        ORDER BY s.name, i.reference
+        """,
+        (incident_id,),
+    )
+    return [LinkedIncident(**r) for r in await cur.fetchall()]
+
+
+async def references(conn: Conn, *, incident_ids: list[str]) -> dict[str, str]:
+    """Incident id -> reference, for naming linked incidents in a timeline."""
+    if not incident_ids:
+        return {}
+    cur = await conn.execute(
+        "SELECT id, reference FROM incidents WHERE id = ANY(%s::text[])",
+        (sorted(set(incident_ids)),),
+    )
+    return {str(r["id"]): str(r["reference"]) for r in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class SchoolCounts:
+    school_id: str
+    name: str
+    open_incidents: int
+    overdue_tasks: int
+    escalated_tasks: int
+
+
+async def school_counts(conn: Conn, *, board_id: str) -> list[SchoolCounts]:
+    """Per school of the board: open incidents, and their open tasks past due or escalated.
+
+    Open tasks only exist in open incidents, so the task counts start from the school's open
+    incidents (a short index range) instead of from all tasks.
+    """
+    cur = await conn.execute(
+        """
+        SELECT s.id AS school_id, s.name,
+               count(DISTINCT i.id) AS open_incidents,
+               count(t.id) FILTER (WHERE t.due_at < now()) AS overdue_tasks,
+               count(t.id) FILTER (WHERE t.escalation_level > 0) AS escalated_tasks
+        FROM schools s
+        LEFT JOIN incidents i ON i.school_id = s.id AND i.status = 'open'
+        LEFT JOIN tasks t ON t.incident_id = i.id AND t.status = 'open'
+        WHERE s.board_id = %s
+        GROUP BY s.id, s.name
+        ORDER BY s.name, s.id
+        """,
+        (board_id,),
+    )
+    return [SchoolCounts(**r) for r in await cur.fetchall()]
+
+
+async def incidents_per_month(conn: Conn, *, board_id: str, since: datetime) -> dict[str, int]:
+    """'YYYY-MM' (school time) -> incidents created at the board's schools since `since`."""
+    cur = await conn.execute(
+        """
+        SELECT to_char(created_at AT TIME ZONE %(tz)s, 'YYYY-MM') AS month, count(*) AS n
+        FROM incidents
+        WHERE board_id = %(board)s AND created_at >= %(since)s
+        GROUP BY 1
+        """,
+        {"tz": SCHOOL_TZ, "board": board_id, "since": since},
+    )
+    return {str(r["month"]): int(r["n"]) for r in await cur.fetchall()}
+
+
+@dataclass(frozen=True)
+class DeadlineMonth:
+    met: int
+    missed: int
+
+
+async def deadlines_per_month(
+    conn: Conn, *, board_id: str, since: datetime
+) -> dict[str, DeadlineMonth]:
+    """'YYYY-MM' (school time, by closing) -> tasks closed by their deadline, and after it.
+
+    Done and not-applicable tasks count; cancelled ones do not (nobody had to meet their
+    deadline any more). A task closes no later than its incident, so incidents closed before
+    `since` are left out before their tasks are read.
+    """
+    cur = await conn.execute(
+        """
+        SELECT to_char(t.closed_at AT TIME ZONE %(tz)s, 'YYYY-MM') AS month,
+               count(*) FILTER (WHERE t.closed_at <= t.due_at) AS met,
+               count(*) FILTER (WHERE t.closed_at > t.due_at) AS missed
+        FROM incidents i
+        JOIN tasks t ON t.incident_id = i.id
+        WHERE i.board_id = %(board)s
+          AND (i.closed_at IS NULL OR i.closed_at >= %(since)s)
+          AND t.status IN ('done', 'not_applicable')
+          AND t.due_at IS NOT NULL
+          AND t.closed_at >= %(since)s
+        GROUP BY 1
+        """,
+        {"tz": SCHOOL_TZ, "board": board_id, "since": since},
+    )
+    return {
+        str(r["month"]): DeadlineMonth(met=int(r["met"]), missed=int(r["missed"]))
+        for r in await cur.fetchall()
+    }
+
+
+async def board_name(conn: Conn, *, board_id: str) -> str:
+    cur = await conn.execute("SELECT name FROM boards WHERE id = %s", (board_id,))
+    row = await cur.fetchone()
+    return str(row["name"]) if row else ""
