@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import devmail, directory, health, incidents, signin, tasks
+from api.routes import devmail, directory, health, incidents, policy_review, signin, tasks
 from api.runtime import Runtime, open_runtime
 from api.web import install as web
 from regie.settings import Settings
@@ -42,6 +42,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         incidents.router,
         tasks.router,
         directory.router,
+        policy_review.router,
         signin.router,
         devmail.router,
     ):

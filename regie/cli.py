@@ -108,6 +108,36 @@ def migrate() -> None:
     settings = Settings()
     applied = apply_migrations(migration_url_for(_require(settings.database_url, "DATABASE_URL")))
     console.print(f"Applied {len(applied)} migration(s).")
+    if settings.temporal_address:
+        count = asyncio.run(_bootstrap_schedules(settings))
+        console.print(f"Policy review schedules in step for {count} school(s).")
+    else:
+        console.print("TEMPORAL_ADDRESS is not set: run `regie schedules` once it is.")
+
+
+@app.command()
+def schedules() -> None:
+    """Create or update every school's yearly policy review schedule (safe to run twice)."""
+    settings = Settings()
+    _require(settings.temporal_address, "TEMPORAL_ADDRESS")
+    count = asyncio.run(_bootstrap_schedules(settings))
+    console.print(f"Policy review schedules in step for {count} school(s).")
+
+
+async def _bootstrap_schedules(settings: Settings) -> int:
+    from regie import schedules as review_schedules
+    from regie.temporal import connect
+    from store.db import open_pool
+
+    pool = await open_pool(_require(settings.database_url, "DATABASE_URL"))
+    try:
+        client = await connect(
+            _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
+            namespace=settings.temporal_namespace,
+        )
+        return await review_schedules.bootstrap(client, pool, task_queue=settings.task_queue)
+    finally:
+        await pool.close()
 
 
 @app.command()

@@ -421,7 +421,7 @@ async def _start(
     from api.app import create_app
     from api.runtime import open_runtime
     from notifications.catcher import MailCatcher
-    from regie import demo
+    from regie import demo, schedules
     from regie.worker import build_worker
     from store.migrate import apply_migrations, as_url
 
@@ -481,6 +481,8 @@ async def _start(
 
     demo_json = config.home / "demo.json"
     await demo.seed_demo(runtime.pool)
+    # Every school's yearly policy review schedule, created or brought in step (idempotent).
+    await schedules.bootstrap(runtime.temporal, runtime.pool, task_queue=settings.task_queue)
     tokens = await demo.demo_tokens(runtime.pool, read_previous_tokens(demo_json))
     document = await demo_document(
         runtime.pool,

@@ -10,7 +10,7 @@ ALTER TABLE boards
 CREATE TABLE policy_review_settings (
     school_id   text PRIMARY KEY REFERENCES schools (id),
     month       integer CHECK (month BETWEEN 1 AND 12),  -- NULL: the board's default
-    day         integer CHECK (day BETWEEN 1 AND 28),
+    day         integer CHECK (day BETWEEN 1 AND 31),  -- checked against the month by the API
     at_time     time NOT NULL DEFAULT '09:00',
     paused      boolean NOT NULL DEFAULT false,
     updated_at  timestamptz NOT NULL DEFAULT now()
