@@ -26,5 +26,7 @@ def service(request: Request) -> IncidentService:
 
 
 Rt = Annotated[Runtime, Depends(runtime)]
-Db = Annotated[AsyncConnection[DictRow], Depends(db)]
+# scope="function": the transaction commits before the response leaves, so whatever the
+# client does next (follow a redirect with its new session cookie) sees what this request wrote.
+Db = Annotated[AsyncConnection[DictRow], Depends(db, scope="function")]
 Service = Annotated[IncidentService, Depends(service)]
