@@ -7,6 +7,7 @@ summary or a note. Every query starts from an indexed column: incidents by board
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from store.directory import Conn
 
@@ -147,3 +148,29 @@ async def board_name(conn: Conn, *, board_id: str) -> str:
     cur = await conn.execute("SELECT name FROM boards WHERE id = %s", (board_id,))
     row = await cur.fetchone()
     return str(row["name"]) if row else ""
+
+
+async def policy_review_rows(conn: Conn, *, board_id: str) -> list[dict[str, Any]]:
+    """Per school: its review date, the last review and whether that one has overdue tasks."""
+    cur = await conn.execute(
+        """
+        SELECT s.id AS school_id, s.name,
+               coalesce(p.month, b.review_month) AS month, coalesce(p.day, b.review_day) AS day,
+               coalesce(p.at_time, '09:00'::time) AS at_time, coalesce(p.paused, false) AS paused,
+               r.id AS review_id, r.year, r.status, r.started_at, r.closed_at,
+               r.policy_changed, r.change, r.new_version_date,
+               EXISTS (SELECT 1 FROM tasks t WHERE t.review_id = r.id AND t.status = 'open'
+                       AND t.due_at < now()) AS tasks_overdue
+        FROM schools s
+        JOIN boards b ON b.id = s.board_id
+        LEFT JOIN policy_review_settings p ON p.school_id = s.id
+        LEFT JOIN LATERAL (
+            SELECT * FROM policy_reviews pr WHERE pr.school_id = s.id
+            ORDER BY pr.started_at DESC LIMIT 1
+        ) r ON true
+        WHERE s.board_id = %s
+        ORDER BY s.name, s.id
+        """,
+        (board_id,),
+    )
+    return list(await cur.fetchall())

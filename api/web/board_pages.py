@@ -7,6 +7,7 @@ because a chart alone says nothing to a screen reader.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,7 +16,9 @@ from api.deps import Db
 from api.web.i18n import Lang, month_name, t
 from api.web.session import PageUser, csrf_token
 from api.web.templating import SCHOOL_TZ, language, render
+from domain.review_dates import next_due, review_missed
 from store import overview
+from store.directory import Conn
 
 router = APIRouter(include_in_schema=False)
 
@@ -178,4 +181,29 @@ async def board_page(request: Request, who: PageUser, conn: Db) -> Response:
         missed=missed,
         incidents_chart=incidents_chart,
         deadlines_chart=deadlines_chart,
+        reviews=await _review_rows(conn, who.board_id),
     )
+
+
+async def _review_rows(conn: Conn, board_id: str) -> list[dict[str, Any]]:
+    """Per school: last review, next due, late or not, and what changed."""
+    now = datetime.now(SCHOOL_TZ)
+    rows = []
+    for row in await overview.policy_review_rows(conn, board_id=board_id):
+        month, day, at = int(row["month"]), int(row["day"]), row["at_time"]
+        overdue = bool(row["tasks_overdue"]) or review_missed(
+            now, month=month, day=day, at=at, last_started=row["started_at"], paused=row["paused"]
+        )
+        rows.append(
+            {
+                "school": row["name"],
+                "last": row["started_at"],
+                "status": row["status"],
+                "next_due": None if row["paused"] else next_due(now, month, day, at),
+                "paused": row["paused"],
+                "overdue": overdue,
+                "changed": row["policy_changed"],
+                "change": row["change"] or "",
+            }
+        )
+    return rows

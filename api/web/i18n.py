@@ -150,12 +150,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Closed tasks per month: closed by the deadline or after it. Cancelled tasks do not count.",
     ),
     "policy_review": ("Beleidsevaluatie", "Policy review"),
-    "policy_review_pending": (
-        "Hier komt per school of de jaarlijkse beleidsevaluatie op tijd is gedaan. Dat "
-        "verschijnt zodra de beleidsevaluatie in Regie beschikbaar is.",
-        "Here each school's yearly policy review status will be shown, once the policy "
-        "review is available in Regie.",
-    ),
+    "review_last": ("Laatste evaluatie", "Last review"),
+    "review_next": ("Volgende", "Next"),
+    "review_changed": ("Wat is er veranderd", "What changed"),
+    "review_paused": ("gepauzeerd", "paused"),
+    "review_unchanged": ("beleid ongewijzigd", "policy unchanged"),
 }
 
 MONTHS: tuple[tuple[str, str], ...] = (

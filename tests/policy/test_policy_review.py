@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from temporalio.client import WorkflowHistory
@@ -256,3 +256,48 @@ async def _end_reviews(api: Api, pool: Pool, school_id: str) -> None:
         with contextlib.suppress(Exception):
             await api.runtime.temporal.get_workflow_handle(review["id"]).terminate("test finished")
     await api.runtime.temporal.get_schedule_handle(schedules.schedule_id(school_id)).delete()
+
+
+async def test_the_board_sees_each_schools_review(api: Api, pool: Pool) -> None:
+    from store import sessions
+
+    async with pool.connection() as conn:
+        done = api.world.schools[0].id
+        await policy_reviews.start_review(
+            conn,
+            review_id=f"review-{api.world.tag}",
+            school_id=done,
+            started_at=datetime.now(UTC) - timedelta(days=3),
+            stats={},
+        )
+        await policy_reviews.close_review(
+            conn,
+            review_id=f"review-{api.world.tag}",
+            at=datetime.now(UTC),
+            policy_changed=True,
+            change="Appgroepen opgenomen in het beleid",
+            new_version_date=None,
+        )
+        # School 1's date was two months ago, and it never reviewed.
+        past = datetime.now(AMSTERDAM) - timedelta(days=60)
+        await policy_reviews.save_settings(
+            conn,
+            school_id=api.world.schools[1].id,
+            month=past.month,
+            day=min(past.day, 28),
+            at_time=past.time().replace(microsecond=0),
+            paused=False,
+        )
+        session = await sessions.create_session(
+            conn, staff_id=api.board_staff(Role.board_safeguarding), ttl=timedelta(hours=1)
+        )
+    page = await api.client.get(
+        "/board", cookies={"regie_session": session}, headers={"accept": "text/html"}
+    )
+    assert page.status_code == 200
+    section = page.text[page.text.index('id="policy-review"') :]
+    rows = section.split("<tr>")[2:]
+    first = next(r for r in rows if api.world.schools[0].name in r)
+    second = next(r for r in rows if api.world.schools[1].name in r)
+    assert "Appgroepen opgenomen in het beleid" in first and "te laat" not in first.lower()
+    assert "Te laat" in second
