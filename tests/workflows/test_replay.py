@@ -28,13 +28,16 @@ from tests.drive import complete, eventually, wait_open
 from tests.fixtures.world import Harness, World, make_world, running_worker
 from workflows.contracts import IncidentInput, IncidentResult, incident_workflow_id
 from workflows.incident import IncidentWorkflow
+from workflows.policy_review import PolicyReviewWorkflow
 
 HISTORIES = Path(__file__).parent.parent / "histories"
 RECORD = os.environ.get("REGIE_RECORD_HISTORIES") == "1"
 
 
 def _replayer() -> Replayer:
-    return Replayer(workflows=[IncidentWorkflow], data_converter=pydantic_data_converter)
+    return Replayer(
+        workflows=[IncidentWorkflow, PolicyReviewWorkflow], data_converter=pydantic_data_converter
+    )
 
 
 async def _keep(h: Harness, incident_id: str, name: str) -> WorkflowHistory:
@@ -151,7 +154,7 @@ class CarelessIncidentWorkflow(IncidentWorkflow):
 
 
 async def test_a_breaking_change_fails_replay() -> None:
-    path = sorted(HISTORIES.glob("*.json"))[0]
+    path = HISTORIES / "incident-everything.json"
     history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
         workflows=[CarelessIncidentWorkflow], data_converter=pydantic_data_converter
