@@ -2,9 +2,11 @@
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest_asyncio
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -17,6 +19,7 @@ from regie import schedules
 from store import audit, policy_reviews, tasks
 from store.db import Pool
 from tests.fixtures.api import Api
+from tests.fixtures.temporal import BIN
 from tests.fixtures.world import World, make_world, running_worker
 from tests.workflows.test_replay import HISTORIES, RECORD
 from workflows.contracts import ReviewInput, ReviewResult
@@ -73,9 +76,24 @@ async def _events(pool: Pool, review_id: str, kind: str, count: int) -> list[aud
     raise AssertionError(f"expected {count} {kind} events")
 
 
+@pytest_asyncio.fixture
+async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of this test's own: it moves the clock by a year and more,
+    which other tests sharing the session's server must not feel."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
 async def test_a_review_with_its_tasks_reminder_escalation_and_lessons_then_a_second_year(
-    time_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
+    own_time_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
 ) -> None:
+    time_env = own_time_env
     world = await make_world(pool, schools=1)
     # The time-skipping server's clock, which earlier tests may have moved far ahead.
     now = await time_env.get_current_time()
