@@ -170,8 +170,11 @@ async def fetch_temporal(client: Client, incident_id: str) -> tuple[list[History
 
 
 def merge(audit: list[HistoryItem], temporal: list[HistoryItem]) -> list[HistoryItem]:
-    """One timeline by time; each source keeps its own order (the audit log's is by id)."""
-    return list(heapq.merge(audit, temporal, key=lambda item: item.at))
+    """One timeline by time. The audit log keeps its own order (by id, the order it was
+    written); Temporal's events go by time, since an activity's start is recorded in the
+    history only when the attempt ends."""
+    by_time = sorted(temporal, key=lambda item: item.at)
+    return list(heapq.merge(audit, by_time, key=lambda item: item.at))
 
 
 async def incident_history(client: Client, incident_id: str, events: list[AuditEvent]) -> History:
