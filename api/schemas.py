@@ -75,14 +75,19 @@ class IncidentPage(Model):
 
 class HistoryItem(Model):
     at: datetime
-    kind: str
+    source: Literal["audit", "temporal"] = "audit"
+    kind: str  # an audit kind, or temporal:<EventType> for a Temporal event
     step: str | None
+    task: str | None = None
     actor: str | None
     detail: dict[str, Any]
 
 
 class History(Model):
     items: list[HistoryItem]
+    # Whether the workflow's Temporal history is merged in: gone after the retention period.
+    temporal_history: Literal["included", "unavailable"] = "unavailable"
+    note: str = ""
 
 
 class Reason(Model):

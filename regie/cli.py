@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Regie: incident response for school boards.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff and their roles.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(staff_app, name="staff")
+app.add_typer(audit_app, name="audit")
 console = Console()
 errors = Console(stderr=True)
 
@@ -286,6 +288,47 @@ def staff_import(
     )
     for kept in result.names_kept:
         console.print(f"  kept the existing name of {kept}", highlight=False)
+
+
+@audit_app.command("verify")
+def audit_verify(
+    board: Annotated[
+        str | None, typer.Option("--board", help="check this board's chain only")
+    ] = None,
+) -> None:
+    """Walk each board's hash chain and name the first broken link; exit 1 if there is one."""
+    from store.audit_chain import Verification, verify
+
+    with Progress(
+        TextColumn("checking audit events"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("verify", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        async def work(pool: "Pool") -> Verification:
+            return await verify(pool, board_id=board, progress=progress)
+
+        result = asyncio.run(_with_pool(_database_url(Settings()), work))
+    if not result.intact:
+        for broken in result.broken:
+            console.print(f"[red]Broken:[/red] {broken.describe()}", highlight=False)
+        errors.print(
+            f"[red]The audit log was changed[/red] after it was written: {len(result.broken)}"
+            f" of {len(result.boards)} board chain(s) broken. Everything from the named event"
+            " on cannot be relied on; restore it from a backup and find out who changed it.",
+            highlight=False,
+        )
+        raise typer.Exit(1)
+    console.print(
+        f"Intact: {result.events} audit event(s) in {len(result.boards)} board chain(s).",
+        highlight=False,
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from domain.audit_hash import GENESIS, ChainFields, link_hash
 from store.directory import Conn
 
 
@@ -36,29 +37,77 @@ async def record(
     detail: dict[str, Any] | None = None,
     review_id: str | None = None,
 ) -> bool:
-    """Write one event; False if an event with this key exists. `detail` holds no personal data."""
+    """Write one event; False if an event with this key exists. `detail` holds no personal data.
+
+    The event is the next link of its board's hash chain (`domain.audit_hash`). A per-board
+    advisory lock, held until the caller's transaction ends, makes the board's writers take
+    turns, so each one reads the latest hash and no two events follow the same one. The
+    values are hashed as PostgreSQL stores them (jsonb, timestamptz), so `regie audit verify`
+    reading them back computes the same hash.
+    """
     cur = await conn.execute(
         """
-        INSERT INTO audit_events (board_id, incident_id, review_id, task_id, step, kind,
-                                  actor_id, detail, idempotency_key, at)
-        SELECT coalesce(%(board)s, i.board_id, r.board_id), %(incident)s, %(review)s, %(task)s,
-               %(step)s, %(kind)s, %(actor)s, %(detail)s, %(key)s, %(at)s
+        SELECT coalesce(%(board)s, i.board_id, r.board_id) AS board,
+               %(detail)s::jsonb AS detail, %(at)s::timestamptz AS at
         FROM (SELECT 1) one
         LEFT JOIN incidents i ON i.id = %(incident)s
         LEFT JOIN policy_reviews r ON r.id = %(review)s
-        ON CONFLICT (idempotency_key) DO NOTHING
         """,
         {
             "board": board_id,
+            "incident": incident_id,
+            "review": review_id,
+            "detail": Jsonb(detail or {}),
+            "at": at,
+        },
+    )
+    resolved = await cur.fetchone()
+    assert resolved is not None
+    board = resolved["board"]
+    if board is None:
+        raise ValueError(f"audit event {key}: no board (incident or review unknown)")
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (board,))
+    cur = await conn.execute("SELECT 1 FROM audit_events WHERE idempotency_key = %s", (key,))
+    if await cur.fetchone() is not None:
+        return False
+    cur = await conn.execute(
+        "SELECT hash FROM audit_events WHERE board_id = %s ORDER BY id DESC LIMIT 1", (board,)
+    )
+    latest = await cur.fetchone()
+    prev_hash = str(latest["hash"]) if latest else GENESIS
+    fields = ChainFields(
+        board=board,
+        incident=incident_id,
+        review=review_id,
+        task=task_id,
+        step=step,
+        kind=kind,
+        actor=actor_id,
+        detail=resolved["detail"],
+        at=resolved["at"],
+        key=key,
+    )
+    cur = await conn.execute(
+        """
+        INSERT INTO audit_events (board_id, incident_id, review_id, task_id, step, kind,
+                                  actor_id, detail, idempotency_key, at, prev_hash, hash)
+        VALUES (%(board)s, %(incident)s, %(review)s, %(task)s, %(step)s, %(kind)s, %(actor)s,
+                %(detail)s, %(key)s, %(at)s, %(prev)s, %(hash)s)
+        ON CONFLICT (idempotency_key) DO NOTHING
+        """,
+        {
+            "board": board,
             "incident": incident_id,
             "review": review_id,
             "task": task_id,
             "step": step,
             "kind": kind,
             "actor": actor_id,
-            "detail": Jsonb(detail or {}),
+            "detail": Jsonb(resolved["detail"]),
             "key": key,
-            "at": at,
+            "at": resolved["at"],
+            "prev": prev_hash,
+            "hash": link_hash(prev_hash, fields),
         },
     )
     return cur.rowcount == 1

@@ -5,14 +5,14 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from api.access import Action, forbidden, incident_for, may_create_at
 from api.auth import CurrentUser
-from api.deps import Db, Service
+from api.deps import Db, Rt, Service
+from api.history import as_csv, incident_history
 from api.schemas import (
     History,
-    HistoryItem,
     IncidentOut,
     IncidentPage,
     IncidentSummary,
@@ -100,17 +100,41 @@ async def get_incident(incident_id: str, who: CurrentUser, conn: Db) -> Incident
     return await _read(conn, incident)
 
 
-@router.get("/{incident_id}/history")
-async def get_history(incident_id: str, who: CurrentUser, conn: Db) -> History:
+@router.get(
+    "/{incident_id}/history",
+    response_model=History,
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with a header"}},
+)
+async def get_history(
+    incident_id: str,
+    who: CurrentUser,
+    conn: Db,
+    rt: Rt,
+    fmt: Annotated[str | None, Query(alias="format", pattern="^(json|csv)$")] = None,
+) -> History | Response:
+    """The audit log merged with the workflow's Temporal history, by time.
+
+    `format=json` (the default) or `format=csv`; an explicit format is an export and is
+    logged as `history_exported`, a plain read as `history_viewed`.
+    """
     incident = await incident_for(conn, who, incident_id, Action.history)
-    await record_access(conn, incident, who.staff_id, "history_viewed")
+    if fmt is None:
+        await record_access(conn, incident, who.staff_id, "history_viewed")
+    else:
+        await record_access(
+            conn, incident, who.staff_id, "history_exported", detail={"format": fmt}
+        )
     events = await audit.events_of_incident(conn, incident_id=incident.id)
-    return History(
-        items=[
-            HistoryItem(at=e.at, kind=e.kind, step=e.step, actor=e.actor_id, detail=e.detail)
-            for e in events
-        ]
-    )
+    history = await incident_history(rt.temporal, incident.id, events)
+    if fmt == "csv":
+        return Response(
+            as_csv(history),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{incident.reference}-history.csv"'
+            },
+        )
+    return history
 
 
 @router.post("/{incident_id}/media-inquiry", status_code=status.HTTP_202_ACCEPTED)
@@ -201,7 +225,9 @@ async def _read(conn: Conn, incident: Incident) -> IncidentOut:
     )
 
 
-async def record_access(conn: Conn, incident: Incident, actor: str, kind: str) -> None:
+async def record_access(
+    conn: Conn, incident: Incident, actor: str, kind: str, detail: dict[str, Any] | None = None
+) -> None:
     """Every read or change of an incident is logged with the person."""
     await audit.record(
         conn,
@@ -210,6 +236,7 @@ async def record_access(conn: Conn, incident: Incident, actor: str, kind: str) -
         at=datetime.now(UTC),
         incident_id=incident.id,
         actor_id=actor,
+        detail=detail,
     )
 
 

@@ -131,6 +131,33 @@ TEXT: dict[str, tuple[str, str]] = {
         "As an auditor you read this incident's timeline only.",
     ),
     "no_history": ("Er staat nog niets in de tijdlijn.", "Nothing in the timeline yet."),
+    # The printable history.
+    "history_of": ("Geschiedenis van incident", "History of incident"),
+    "print_history": ("Geschiedenis afdrukken", "Print the history"),
+    "printed_by": ("Opgesteld door {who} op {when}.", "Prepared by {who} on {when}."),
+    "print_intro": (
+        "Alles wat bij dit incident is gedaan en bekeken, uit het auditlog van Regie, met"
+        " tijden tot op de seconde. Er staan geen namen van leerlingen in.",
+        "Everything done and viewed in this incident, from Regie's audit log, timed to the"
+        " second. It holds no pupil names.",
+    ),
+    "temporal_included": (
+        "De gebeurtenissen van de workflow in Temporal (timers, updates, signalen, pogingen)"
+        " zijn ingevoegd.",
+        "The workflow's events in Temporal (timers, updates, signals, attempts) are merged in.",
+    ),
+    "temporal_unavailable": (
+        "Temporal bewaart de geschiedenis van de workflow niet meer (of was niet bereikbaar);"
+        " dit overzicht komt alleen uit het auditlog, dat volledig is.",
+        "Temporal no longer keeps the workflow's history (or could not be reached); this"
+        " overview is the audit log alone, which is complete.",
+    ),
+    "col_when": ("Tijd", "Time"),
+    "col_who": ("Wie", "Who"),
+    "col_what": ("Wat", "What"),
+    "col_source": ("Bron", "Source"),
+    "source_audit": ("auditlog", "audit log"),
+    "source_temporal": ("Temporal", "Temporal"),
     "to_incident": ("Naar het incident", "To the incident"),
     # The board overview.
     "board_only": (
@@ -239,6 +266,10 @@ EVENTS: dict[str, tuple[str, str]] = {
     ),
     "incident_viewed": ("{actor} heeft het incident bekeken.", "{actor} viewed the incident."),
     "history_viewed": ("{actor} heeft de tijdlijn bekeken.", "{actor} read the timeline."),
+    "history_exported": (
+        "{actor} heeft de geschiedenis geëxporteerd.",
+        "{actor} exported the history.",
+    ),
     "incident_closed": ("Het incident is afgerond.", "The incident was closed."),
     "incident_cancelled": (
         "{actor} heeft het incident gestopt (vals alarm).",
@@ -276,6 +307,60 @@ def status_word(status: str, lang: Lang) -> str:
 def month_name(month: int, lang: Lang) -> str:
     nl, en = MONTHS[month - 1]
     return en if lang == "en" else nl
+
+
+# Temporal's events in the printable history. Placeholders come from the item's detail: ids,
+# names of activities, signals and updates, attempt numbers, seconds. Never a payload.
+TEMPORAL_EVENTS: dict[str, tuple[str, str]] = {
+    "WorkflowExecutionStarted": ("Workflow gestart.", "Workflow started."),
+    "WorkflowExecutionCompleted": ("Workflow afgerond.", "Workflow completed."),
+    "WorkflowExecutionFailed": ("Workflow mislukt.", "Workflow failed."),
+    "WorkflowExecutionTerminated": ("Workflow beëindigd.", "Workflow terminated."),
+    "WorkflowExecutionCanceled": ("Workflow gestopt.", "Workflow cancelled."),
+    "TimerStarted": (
+        "Timer {timer_id} gezet op {seconds} seconden.",
+        "Timer {timer_id} set for {seconds} seconds.",
+    ),
+    "TimerFired": ("Timer {timer_id} afgelopen.", "Timer {timer_id} fired."),
+    "TimerCanceled": ("Timer {timer_id} geannuleerd.", "Timer {timer_id} cancelled."),
+    "ActivityTaskScheduled": ("Activiteit {activity} ingepland.", "Activity {activity} scheduled."),
+    "ActivityTaskStarted": (
+        "Activiteit {activity} gestart (poging {attempt}).",
+        "Activity {activity} started (attempt {attempt}).",
+    ),
+    "ActivityTaskCompleted": ("Activiteit {activity} voltooid.", "Activity {activity} completed."),
+    "ActivityTaskFailed": ("Activiteit {activity} mislukt.", "Activity {activity} failed."),
+    "ActivityTaskTimedOut": (
+        "Activiteit {activity} duurde te lang.",
+        "Activity {activity} timed out.",
+    ),
+    "WorkflowExecutionSignaled": ("Signaal {signal} ontvangen.", "Signal {signal} received."),
+    "SignalExternalWorkflowExecutionInitiated": (
+        "Signaal {signal} verstuurd naar {workflow_id}.",
+        "Signal {signal} sent to {workflow_id}.",
+    ),
+    "WorkflowExecutionUpdateAccepted": ("Update {update} aanvaard.", "Update {update} accepted."),
+    "WorkflowExecutionUpdateCompleted": (
+        "Update {update} afgehandeld ({outcome}).",
+        "Update {update} completed ({outcome}).",
+    ),
+    "StartChildWorkflowExecutionInitiated": (
+        "Workflow {workflow_id} gestart.",
+        "Workflow {workflow_id} started.",
+    ),
+}
+
+
+def temporal_sentence(kind: str, detail: dict[str, object], lang: Lang) -> str:
+    """The printable history's sentence for a `temporal:<EventType>` item."""
+    name = kind.removeprefix("temporal:")
+    if name not in TEMPORAL_EVENTS:
+        return name
+    nl, en = TEMPORAL_EVENTS[name]
+    try:
+        return (en if lang == "en" else nl).format(**{k: str(v) for k, v in detail.items()})
+    except KeyError:
+        return name
 
 
 def event_sentence(kind: str, lang: Lang, **words: str) -> str:

@@ -1,0 +1,1 @@
+"""Tamper evidence and the exported history of an incident."""
