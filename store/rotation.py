@@ -53,20 +53,24 @@ def _stored(column: Column) -> sql.Composable:
     return ident
 
 
-def _stale(column: Column, active: str) -> sql.Composable:
-    """Rows not yet under the active key: another key's tokens and old plaintext."""
+def _stale(column: Column) -> sql.Composable:
+    """Rows not yet under the active key (`%(active)s`): other keys' tokens, old plaintext."""
+    return sql.SQL("{} NOT LIKE %(active)s").format(_stored(column))
+
+
+def _active_pattern(active: str) -> str:
     # `_` is a LIKE wildcard and may occur in a key id; `\` is LIKE's default escape.
     escaped = active.replace("_", r"\_")
-    pattern = f"{PREFIX}{escaped}:%"
-    return sql.SQL("{} NOT LIKE {}").format(_stored(column), sql.Literal(pattern))
+    return f"{PREFIX}{escaped}:%"
 
 
 async def count_stale(pool: Pool, column: Column, active: str) -> int:
     async with pool.connection() as conn:
         cur = await conn.execute(
             sql.SQL("SELECT count(*) AS n FROM {} WHERE {}").format(
-                sql.Identifier(column.table), _stale(column, active)
-            )
+                sql.Identifier(column.table), _stale(column)
+            ),
+            {"active": _active_pattern(active)},
         )
         row = await cur.fetchone()
         await conn.rollback()
@@ -87,12 +91,12 @@ async def rotate_column(
         progress(column, 0, total)
     select = sql.SQL(
         "SELECT {key} AS key, {col} AS value FROM {table}"
-        " WHERE {stale} AND {key} > %s ORDER BY {key} LIMIT %s FOR UPDATE"
+        " WHERE {stale} AND {key} > %(after)s ORDER BY {key} LIMIT %(limit)s FOR UPDATE"
     ).format(
         key=sql.Identifier(column.key),
         col=sql.Identifier(column.column),
         table=sql.Identifier(column.table),
-        stale=_stale(column, keys.active),
+        stale=_stale(column),
     )
     update = sql.SQL("UPDATE {table} SET {col} = %s WHERE {key} = %s").format(
         table=sql.Identifier(column.table),
@@ -103,7 +107,10 @@ async def rotate_column(
     after = ""  # every key is a non-empty text id, so "" sorts before all of them
     while True:
         async with pool.connection() as conn, conn.transaction():
-            cur = await conn.execute(select, (after, batch_size))
+            cur = await conn.execute(
+                select,
+                {"active": _active_pattern(keys.active), "after": after, "limit": batch_size},
+            )
             rows = await cur.fetchall()
             if not rows:
                 break
@@ -146,13 +153,10 @@ async def keys_in_use(pool: Pool) -> dict[str, int]:
         for column in ENCRYPTED_COLUMNS:
             cur = await conn.execute(
                 sql.SQL(
-                    "SELECT CASE WHEN {v} LIKE {p} THEN split_part({v}, ':', 3)"
+                    "SELECT CASE WHEN {v} LIKE %(prefix)s THEN split_part({v}, ':', 3)"
                     " ELSE 'plaintext' END AS key, count(*) AS n FROM {t} GROUP BY 1"
-                ).format(
-                    v=_stored(column),
-                    p=sql.Literal(f"{PREFIX}%"),
-                    t=sql.Identifier(column.table),
-                )
+                ).format(v=_stored(column), t=sql.Identifier(column.table)),
+                {"prefix": f"{PREFIX}%"},
             )
             for row in await cur.fetchall():
                 counts[str(row["key"])] = counts.get(str(row["key"]), 0) + int(row["n"])
