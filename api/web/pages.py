@@ -38,7 +38,14 @@ def _lang(request: Request, who: Principal | None = None) -> Lang:
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "/") -> Response:
     return render(
-        request, "login.html", lang=_lang(request), user=None, csrf="", sent=False, next_path=next
+        request,
+        "login.html",
+        lang=_lang(request),
+        user=None,
+        csrf="",
+        sent=False,
+        throttled=False,
+        next_path=next,
     )
 
 
