@@ -28,10 +28,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "enc:v1:"
 NONCE_BYTES = 12  # 96 bits, the size GCM is designed for
@@ -79,7 +79,7 @@ class Keyring:
 
     def encrypt(self, plaintext: str, *, table: str, column: str) -> str:
         nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = AESGCM(self.keys[self.active]).encrypt(
+        sealed = _aesgcm(self.keys[self.active]).encrypt(
             nonce, plaintext.encode(), _associated(table, column)
         )
         encoded = base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
@@ -101,8 +101,10 @@ class Keyring:
             raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         except (binascii.Error, ValueError) as error:
             raise DecryptionError(f"{table}.{column} holds a damaged encrypted value") from error
+        from cryptography.exceptions import InvalidTag
+
         try:
-            plain = AESGCM(key).decrypt(
+            plain = _aesgcm(key).decrypt(
                 raw[:NONCE_BYTES], raw[NONCE_BYTES:], _associated(table, column)
             )
         except InvalidTag:
@@ -128,6 +130,14 @@ class Keyring:
         if isinstance(stored, dict) and set(stored) == {"enc"} and is_encrypted(stored["enc"]):
             return json.loads(self.decrypt(stored["enc"], table=table, column=column))
         return stored  # plaintext JSON from before encryption
+
+
+def _aesgcm(key: bytes) -> "AESGCM":
+    # Imported on first use, not with the module: tests import the store next to workflow
+    # code, and Temporal's workflow sandbox cannot re-import cryptography's native extension.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
 
 
 def is_encrypted(stored: object) -> bool:
