@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from api import errors
 from api.routes import devmail, directory, health, incidents, policy_review, signin, tasks
 from api.runtime import Runtime, open_runtime
+from api.security import SecurityHeaders
 from api.web import install as web
 from regie.settings import Settings
 
@@ -36,6 +37,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    # Outermost, so every answer gets the headers: errors, redirects and static files included.
+    app.add_middleware(SecurityHeaders)
     web.install(app)
     for router in (
         health.router,

@@ -48,6 +48,9 @@ async def open_runtime(
     if missing:
         raise RuntimeError(f"set {', '.join(missing)} (or run `regie dev`, which starts them all)")
     assert settings.database_url and settings.temporal_address and settings.smtp_url
+    from store import crypto
+
+    crypto.keyring()  # no key configured: fail now, with what to set, not at the first write
     pool = await open_pool(settings.database_url)
     try:
         client = await connect(settings.temporal_address, namespace=settings.temporal_namespace)

@@ -18,9 +18,11 @@ app = typer.Typer(help="Regie: incident response for school boards.", no_args_is
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 staff_app = typer.Typer(help="Staff and their roles.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+keys_app = typer.Typer(help="Encryption keys for personal data.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 
@@ -50,6 +52,22 @@ def _database_url(settings: Settings) -> str:
         )
         raise typer.Exit(2)
     return url
+
+
+def _configure_keys(settings: Settings) -> None:
+    """Load the encryption keys now, so a missing key stops the command before it starts.
+
+    Next to a running `regie dev` (no DATABASE_URL), its development key in REGIE_HOME is used.
+    """
+    from regie.devstack import dev_key_file
+    from store import crypto
+
+    fallback = None if settings.database_url else dev_key_file(settings.regie_home)
+    try:
+        crypto.configure(crypto.from_environment(fallback_file=fallback))
+    except crypto.KeyConfigError as error:
+        errors.print(f"[red]Encryption keys:[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 async def _with_pool(database_url: str, work: Callable[..., Awaitable[T]]) -> T:
@@ -93,6 +111,7 @@ def api() -> None:
         ("SMTP_URL", settings.smtp_url),
     ):
         _require(value, name)
+    _configure_keys(settings)
     host = os.environ.get("REGIE_HOST", "").strip() or "127.0.0.1"
     raw_port = os.environ.get("REGIE_API_PORT", "").strip() or "8000"
     if not raw_port.isdigit():
@@ -145,7 +164,9 @@ async def _bootstrap_schedules(settings: Settings) -> int:
 @app.command()
 def worker() -> None:
     """Run a Temporal worker for incidents (needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL)."""
-    asyncio.run(_run_worker(Settings()))
+    settings = Settings()
+    _configure_keys(settings)
+    asyncio.run(_run_worker(settings))
 
 
 async def _run_worker(settings: Settings) -> None:
@@ -327,6 +348,92 @@ def audit_verify(
         raise typer.Exit(1)
     console.print(
         f"Intact: {result.events} audit event(s) in {len(result.boards)} board chain(s).",
+        highlight=False,
+    )
+
+
+@keys_app.command("new")
+def keys_new(
+    key_id: Annotated[str, typer.Argument(help="the new key's id, e.g. k2")] = "k1",
+) -> None:
+    """Print a fresh random key as an entry for REGIE_KEYS (or a line of REGIE_KEYS_FILE)."""
+    from store import crypto
+
+    entry = f"{key_id}:{crypto.new_key()}"
+    try:
+        crypto.parse_keys(entry)
+    except crypto.KeyConfigError as error:
+        errors.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    print(entry)
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """How many personal values each key encrypts, and which key is active."""
+    from store import crypto, rotation
+
+    settings = Settings()
+    _configure_keys(settings)
+    counts = asyncio.run(_with_pool(_database_url(settings), rotation.keys_in_use))
+    active = crypto.keyring().active
+    for key_id, count in sorted(counts.items()):
+        mark = " (active)" if key_id == active else ""
+        console.print(f"{key_id}{mark}: {count} value(s)", highlight=False)
+    if not counts:
+        console.print("No personal values stored yet.")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=10_000, help="values per transaction")
+    ] = 500,
+) -> None:
+    """Re-encrypt every personal value with the active key, while Regie keeps running.
+
+    First give every API and worker process both keys, the new one active (REGIE_KEYS=old:...,
+    new:... and REGIE_ACTIVE_KEY=new) and restart them; then run this. Each batch is its own
+    short transaction; running it again after an interruption finishes the job. When it is
+    done, the old key may be removed from REGIE_KEYS.
+    """
+    from store import crypto, rotation
+
+    settings = Settings()
+    _configure_keys(settings)
+    keys = crypto.keyring()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+    ) as bar:
+        shown: dict[str, TaskID] = {}
+
+        def progress(column: "rotation.Column", done: int, total: int) -> None:
+            if column.name not in shown:
+                shown[column.name] = bar.add_task(column.name, total=total)
+            bar.update(shown[column.name], completed=done, total=total)
+
+        async def work(pool: "Pool") -> dict[str, int]:
+            return await rotation.rotate_all(
+                pool, keys=keys, batch_size=batch_size, progress=progress
+            )
+
+        try:
+            rewritten = asyncio.run(_with_pool(_database_url(settings), work))
+        except (crypto.KeyConfigError, crypto.DecryptionError) as error:
+            bar.stop()
+            errors.print(
+                f"[red]Rotation stopped:[/red] {error}. What was re-encrypted so far stays so;"
+                " fix the keys and run `regie keys rotate` again.",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1) from None
+    console.print(
+        f"Re-encrypted {sum(rewritten.values())} value(s) with key {keys.active}. Every value"
+        " is under it now; other keys may be removed from REGIE_KEYS.",
         highlight=False,
     )
 

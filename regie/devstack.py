@@ -95,6 +95,37 @@ class DevConfig:
         return f"http://{self.connect_host}:{self.api_port}"
 
 
+# --- encryption keys -----------------------------------------------------------------------
+
+
+def dev_key_file(home: Path) -> Path:
+    return home.expanduser().resolve() / "keys"
+
+
+def configure_dev_keys(home: Path) -> str:
+    """Use REGIE_KEYS / REGIE_KEYS_FILE when set, else a key made once and kept in `home`.
+
+    Kept, not made per start: the data in `home/pg` stays readable only with the same key.
+    Returns where the keys come from, for the start-up table.
+    """
+    from store import crypto
+
+    if os.environ.get("REGIE_KEYS", "").strip():
+        source = "REGIE_KEYS"
+        fallback = None
+    elif os.environ.get("REGIE_KEYS_FILE", "").strip():
+        source = f"REGIE_KEYS_FILE ({os.environ['REGIE_KEYS_FILE'].strip()})"
+        fallback = None
+    else:
+        fallback = crypto.ensure_key_file(dev_key_file(home))
+        source = f"{_shown(fallback)} (development key)"
+    try:
+        crypto.configure(crypto.from_environment(fallback_file=fallback))
+    except crypto.KeyConfigError as error:
+        raise DevStackError(str(error)) from None
+    return source
+
+
 # --- embedded PostgreSQL -------------------------------------------------------------------
 
 
@@ -412,6 +443,7 @@ class Running:
     tasks: dict[str, asyncio.Future[Any]]
     document: dict[str, Any]
     database: str
+    keys: str
 
 
 async def _start(
@@ -426,6 +458,7 @@ async def _start(
     from store.migrate import apply_migrations, as_url
 
     config.home.mkdir(parents=True, exist_ok=True)
+    keys = configure_dev_keys(config.home)
     api_socket = bind_api_socket(config)
     stack.callback(api_socket.close)
     tasks: dict[str, asyncio.Future[Any]] = {}
@@ -543,7 +576,7 @@ async def _start(
             tasks["the API"].result()
             raise DevStackError("the API stopped while starting")
         await asyncio.sleep(0.05)
-    return Running(tasks=tasks, document=document, database=database)
+    return Running(tasks=tasks, document=document, database=database, keys=keys)
 
 
 def _shown(path: Path) -> str:
@@ -568,6 +601,7 @@ def print_urls(console: Console, running: Running, config: DevConfig) -> None:
         table.add_row("Mailbox", doc["mailbox_url"])
     table.add_row("PostgreSQL", running.database)
     table.add_row("Demo tokens", _shown(config.home / "demo.json"))
+    table.add_row("Keys", running.keys)
     console.print()
     console.print("[bold green]Regie is running.[/bold green] Ctrl-C stops everything.")
     console.print(table)

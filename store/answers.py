@@ -4,6 +4,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from store.crypto import seal, seal_json, unseal_json
 from store.directory import Conn, new_id
 
 
@@ -21,7 +22,15 @@ async def insert_pending(
     await conn.execute(
         "INSERT INTO answers (id, task_id, incident_id, review_id, kind, actor_id, body)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        (answer_id, task_id, incident_id, review_id, kind, actor_id, Jsonb(body)),
+        (
+            answer_id,
+            task_id,
+            incident_id,
+            review_id,
+            kind,
+            actor_id,
+            Jsonb(seal_json(body, table="answers", column="body")),
+        ),
     )
     return answer_id
 
@@ -44,7 +53,7 @@ async def get_body(conn: Conn, *, answer_id: str) -> dict[str, Any]:
     row = await cur.fetchone()
     if row is None:
         raise LookupError(f"answer {answer_id} does not exist")
-    body: dict[str, Any] = row["body"]
+    body: dict[str, Any] = unseal_json(row["body"], table="answers", column="body")
     return body
 
 
@@ -61,7 +70,7 @@ async def insert_note(
     await conn.execute(
         "INSERT INTO notes (id, incident_id, task_id, kind, actor_id, body)"
         " VALUES (%s, %s, %s, %s, %s, %s)",
-        (note_id, incident_id, task_id, kind, actor_id, body),
+        (note_id, incident_id, task_id, kind, actor_id, seal(body, table="notes", column="body")),
     )
     return note_id
 

@@ -1,5 +1,6 @@
 """Texts Regie prepares and sends: report hand-offs, parent letters, media statements."""
 
+from store.crypto import seal, unseal
 from store.directory import Conn
 
 
@@ -20,7 +21,15 @@ async def upsert(
         VALUES (%s, %s, %s, %s, %s, %s, %s)
         ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, status = EXCLUDED.status
         """,
-        (document_id, incident_id, task_id, kind, audience, body, status),
+        (
+            document_id,
+            incident_id,
+            task_id,
+            kind,
+            audience,
+            seal(body, table="documents", column="body"),
+            status,
+        ),
     )
 
 
@@ -30,6 +39,9 @@ async def of_incident(conn: Conn, *, incident_id: str, kind: str) -> list[dict[s
         " WHERE incident_id = %s AND kind = %s ORDER BY created_at, id",
         (incident_id, kind),
     )
-    return [
+    rows = [
         {k: str(v) if v is not None else "" for k, v in row.items()} for row in await cur.fetchall()
     ]
+    for row in rows:
+        row["body"] = unseal(row["body"], table="documents", column="body")
+    return rows

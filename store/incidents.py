@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.forms.assess import PersonRole
+from store.crypto import seal, unseal
 from store.directory import Conn, new_id
 
 
@@ -45,7 +46,7 @@ async def create_incident(
         """,
         {
             "id": incident_id,
-            "summary": summary,
+            "summary": seal(summary, table="incidents", column="summary"),
             "by": created_by,
             "origin": origin_incident_id,
             "school": school_id,
@@ -115,7 +116,15 @@ async def add_persons(
         await conn.execute(
             "INSERT INTO incident_persons (id, incident_id, role, label, name, is_our_pupil,"
             " answer_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (new_id(), incident_id, role.value, label, name, is_our_pupil, answer_id),
+            (
+                new_id(),
+                incident_id,
+                role.value,
+                label,
+                seal(name, table="incident_persons", column="name"),
+                is_our_pupil,
+                answer_id,
+            ),
         )
         labels.append(label)
     return labels
@@ -127,7 +136,10 @@ async def persons(conn: Conn, *, incident_ids: list[str]) -> list[tuple[str, str
         "SELECT label, name FROM incident_persons WHERE incident_id = ANY(%s) ORDER BY label",
         (incident_ids,),
     )
-    return [(str(r["label"]), str(r["name"])) for r in await cur.fetchall()]
+    return [
+        (str(r["label"]), unseal(str(r["name"]), table="incident_persons", column="name"))
+        for r in await cur.fetchall()
+    ]
 
 
 def _letters(index: int) -> str:

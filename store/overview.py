@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from store.crypto import unseal
 from store.directory import Conn
 
 # Months are counted in the schools' time zone, so an incident at 00:30 on the 1st of a
@@ -173,4 +174,9 @@ async def policy_review_rows(conn: Conn, *, board_id: str) -> list[dict[str, Any
         """,
         (board_id,),
     )
-    return list(await cur.fetchall())
+    return [
+        {**r, "change": unseal(r["change"], table="policy_reviews", column="change")}
+        if r["change"] is not None
+        else r
+        for r in await cur.fetchall()
+    ]

@@ -1,12 +1,15 @@
 """The yearly policy review: settings per school, the reviews, and the year's counts."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from store.crypto import seal, unseal, unseal_json
 from store.directory import Conn
+from store.lessons import unseal_row
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,13 @@ async def close_review(
             change = %s, new_version_date = %s
         WHERE id = %s AND status = 'open'
         """,
-        (at, policy_changed, change, new_version_date, review_id),
+        (
+            at,
+            policy_changed,
+            seal(change, table="policy_reviews", column="change"),
+            new_version_date,
+            review_id,
+        ),
     )
 
 
@@ -98,7 +107,12 @@ async def get_review(conn: Conn, *, review_id: str) -> dict[str, Any] | None:
         " policy_changed, change, new_version_date FROM policy_reviews WHERE id = %s",
         (review_id,),
     )
-    return await cur.fetchone()
+    row = await cur.fetchone()
+    return _unseal_review(row) if row else None
+
+
+def _unseal_review(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "change": unseal(str(row["change"]), table="policy_reviews", column="change")}
 
 
 async def reviews_of_school(conn: Conn, *, school_id: str) -> list[dict[str, Any]]:
@@ -107,7 +121,7 @@ async def reviews_of_school(conn: Conn, *, school_id: str) -> list[dict[str, Any
         " new_version_date FROM policy_reviews WHERE school_id = %s ORDER BY started_at DESC",
         (school_id,),
     )
-    return list(await cur.fetchall())
+    return [_unseal_review(row) for row in await cur.fetchall()]
 
 
 async def year_stats(
@@ -142,18 +156,24 @@ async def year_stats(
     )
     row = await cur.fetchone()
     stats: dict[str, Any] = dict(row) if row else {}
-    kinds = await conn.execute(
+    # The kinds of image sit inside the encrypted answer, so they are counted here rather than
+    # in SQL; a school has a handful of assessments a year.
+    bodies = await conn.execute(
         """
-        SELECT k AS kind, count(*) AS n
-        FROM answers a JOIN incidents i ON i.id = a.incident_id,
-             jsonb_array_elements_text(a.body -> 'image_kinds') AS k
+        SELECT a.body
+        FROM answers a JOIN incidents i ON i.id = a.incident_id
         WHERE a.kind = 'assess' AND a.status = 'accepted' AND i.school_id = %(s)s
           AND i.created_at >= %(since)s AND i.created_at < %(until)s
-        GROUP BY k ORDER BY k
         """,
         {"s": school_id, "since": since, "until": until},
     )
-    stats["per_kind"] = {str(r["kind"]): int(r["n"]) for r in await kinds.fetchall()}
+    per_kind: Counter[str] = Counter()
+    for r in await bodies.fetchall():
+        body = unseal_json(r["body"], table="answers", column="body")
+        kinds = body.get("image_kinds") if isinstance(body, dict) else None
+        if isinstance(kinds, list):
+            per_kind.update(str(k) for k in kinds)
+    stats["per_kind"] = dict(sorted(per_kind.items()))
     return stats
 
 
@@ -166,4 +186,4 @@ async def lessons_between(
         " ORDER BY created_at",
         (school_id, since, until),
     )
-    return list(await cur.fetchall())
+    return [unseal_row(row) for row in await cur.fetchall()]

@@ -6,6 +6,12 @@ from datetime import datetime, timedelta
 from store.directory import Conn
 from store.secrets import hash_secret, matches, new_credential, parse
 
+# A session nobody used for this long is refused, however long it had left: a computer left
+# signed in at school does not stay open for the rest of the day.
+IDLE_TIMEOUT = timedelta(hours=1)
+# last_seen_at is written at most this often, not on every request.
+_SEEN_GRANULARITY = timedelta(minutes=1)
+
 
 @dataclass(frozen=True)
 class Session:
@@ -63,19 +69,24 @@ async def create_session(
     return str(credential)
 
 
-async def session_for(conn: Conn, *, token: str) -> Session | None:
+async def session_for(conn: Conn, *, token: str, idle: timedelta = IDLE_TIMEOUT) -> Session | None:
+    """The live session: not revoked, not expired, not idle for longer than `idle`."""
     credential = parse(token)
     if credential is None:
         return None
     cur = await conn.execute(
-        "SELECT s.id, s.staff_id, s.task_id, s.expires_at, s.secret_hash FROM sessions s"
+        "SELECT s.id, s.staff_id, s.task_id, s.expires_at, s.secret_hash,"
+        " s.last_seen_at < now() - %s AS stale_seen FROM sessions s"
         " JOIN staff st ON st.id = s.staff_id AND st.active"
-        " WHERE s.id = %s AND s.revoked_at IS NULL AND s.expires_at > now()",
-        (credential.id,),
+        " WHERE s.id = %s AND s.revoked_at IS NULL AND s.expires_at > now()"
+        " AND s.last_seen_at > now() - %s",
+        (_SEEN_GRANULARITY, credential.id, idle),
     )
     row = await cur.fetchone()
     if row is None or not matches(credential.secret, row["secret_hash"]):
         return None
+    if row["stale_seen"]:
+        await conn.execute("UPDATE sessions SET last_seen_at = now() WHERE id = %s", (row["id"],))
     return Session(
         id=str(row["id"]),
         staff_id=str(row["staff_id"]),

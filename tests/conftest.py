@@ -1,6 +1,7 @@
 """Shared pytest configuration: fixture plugins used across the test tree."""
 
 pytest_plugins = [
+    "tests.fixtures.keys",
     "tests.fixtures.smtp",
     "tests.fixtures.database",
     "tests.fixtures.temporal",

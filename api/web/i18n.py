@@ -21,6 +21,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "Als dit adres bij Regie bekend is, staat er nu een inloglink in je mailbox.",
         "If this address is known to Regie, a sign-in link is now in your mailbox.",
     ),
+    "too_many_links": (
+        "Er zijn vanaf dit netwerk te veel inloglinks aangevraagd. Probeer het over een kwartier"
+        " opnieuw, of gebruik de link uit de e-mail over je taak.",
+        "Too many sign-in links were asked for from this network. Try again in 15 minutes, or"
+        " use the link in the e-mail about your task.",
+    ),
     "no_tasks": ("Je hebt geen open taken.", "You have no open tasks."),
     "overdue": ("Te laat", "Overdue"),
     "due": ("Deadline", "Deadline"),

@@ -11,7 +11,7 @@ from api.access import may_create_at, task_for
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
-from api.routes.signin import send_sign_in_link
+from api.routes.signin import SignInOutcome, send_sign_in_link
 from api.web.forms import Choices, fields_of, parse, row_count
 from api.web.i18n import Lang, t
 from api.web.problems import explain, label_of
@@ -38,15 +38,31 @@ def _lang(request: Request, who: Principal | None = None) -> Lang:
 @router.get("/login", response_class=HTMLResponse)
 async def login_page(request: Request, next: str = "/") -> Response:
     return render(
-        request, "login.html", lang=_lang(request), user=None, csrf="", sent=False, next_path=next
+        request,
+        "login.html",
+        lang=_lang(request),
+        user=None,
+        csrf="",
+        sent=False,
+        throttled=False,
+        next_path=next,
     )
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request, rt: Rt, conn: Db, email: str = Form(max_length=320)) -> Response:
-    await send_sign_in_link(rt, conn, email.strip())
+    outcome = await send_sign_in_link(rt, conn, email.strip(), request=request)
+    throttled = outcome is SignInOutcome.throttled
     return render(
-        request, "login.html", lang=_lang(request), user=None, csrf="", sent=True, next_path="/"
+        request,
+        "login.html",
+        lang=_lang(request),
+        status_code=429 if throttled else 200,
+        user=None,
+        csrf="",
+        sent=not throttled,
+        throttled=throttled,
+        next_path="/",
     )
 
 

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from api.security import is_tls
 from api.web.i18n import Lang, status_word, t
 from api.web.labels import choice_label, field_label
 from notifications.render import format_deadline
@@ -62,5 +63,12 @@ def render(
     )
     response = HTMLResponse(page, status_code=status_code)
     if request.query_params.get("lang") in ("nl", "en"):
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE,
+            lang,
+            max_age=365 * 86400,
+            samesite="lax",
+            httponly=True,
+            secure=is_tls(request),
+        )
     return response
