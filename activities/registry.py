@@ -12,6 +12,7 @@ from activities.media import MediaActivities
 from activities.policy_review import PolicyReviewActivities
 from activities.remove import RemoveActivities
 from activities.report import ReportActivities
+from activities.retention import RetentionActivities
 from activities.tasks import TaskActivities
 
 
@@ -39,6 +40,7 @@ def all_activities(deps: Deps) -> list[Callable[..., Any]]:
         MediaActivities(deps).send_statement,
         EvaluateActivities(deps).store_lessons,
         *_review(PolicyReviewActivities(deps)),
+        RetentionActivities(deps).erase_expired,
     ]
 
 

@@ -131,7 +131,9 @@ def migrate() -> None:
     console.print(f"Applied {len(applied)} migration(s).")
     if settings.temporal_address:
         count = asyncio.run(_bootstrap_schedules(settings))
-        console.print(f"Policy review schedules in step for {count} school(s).")
+        console.print(
+            f"Policy review schedules in step for {count} school(s); daily retention schedule too."
+        )
     else:
         console.print("TEMPORAL_ADDRESS is not set: run `regie schedules` once it is.")
 
@@ -142,7 +144,9 @@ def schedules() -> None:
     settings = Settings()
     _require(settings.temporal_address, "TEMPORAL_ADDRESS")
     count = asyncio.run(_bootstrap_schedules(settings))
-    console.print(f"Policy review schedules in step for {count} school(s).")
+    console.print(
+        f"Policy review schedules in step for {count} school(s); daily retention schedule too."
+    )
 
 
 async def _bootstrap_schedules(settings: Settings) -> int:
@@ -350,6 +354,45 @@ def audit_verify(
         f"Intact: {result.events} audit event(s) in {len(result.boards)} board chain(s).",
         highlight=False,
     )
+
+
+@app.command()
+def retention(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="list what would be erased, erase nothing")
+    ] = False,
+) -> None:
+    """Erase the personal details of incidents past their board's retention term, now.
+
+    The daily Schedule `retention-daily` does the same at 03:00. Lists incident references
+    and counts only, never a name.
+    """
+    from datetime import UTC, datetime
+
+    from store import retention as store_retention
+
+    settings = Settings()
+    _configure_keys(settings)
+    now = datetime.now(UTC)
+
+    async def work(pool: "Pool") -> list[store_retention.Due]:
+        async with pool.connection() as conn:
+            due = await store_retention.due_details(conn, now=now)
+            if not dry_run:
+                for item in due:
+                    await store_retention.erase_incident(conn, incident_id=item.incident_id, at=now)
+        return due
+
+    due = asyncio.run(_with_pool(_database_url(settings), work))
+    for item in due:
+        c = item.counts
+        console.print(
+            f"{item.reference}  closed {item.closed_at:%Y-%m-%d}  persons {c.persons}, answers"
+            f" {c.answers}, notes {c.notes}, documents {c.documents}, lessons {c.lessons}",
+            highlight=False,
+        )
+    verb = "would be erased (dry run)" if dry_run else "erased"
+    console.print(f"{len(due)} incident(s) {verb}.")
 
 
 @keys_app.command("new")

@@ -29,8 +29,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from store import policy_reviews
 from store.db import Pool
 from store.policy_reviews import ReviewSettings
-from workflows.contracts import ReviewInput
+from workflows.contracts import RetentionInput, ReviewInput
 from workflows.policy_review import PolicyReviewWorkflow
+from workflows.retention import RetentionWorkflow
 
 TIME_ZONE = "Europe/Amsterdam"
 # A review missed while Temporal was down still runs when it is back within this window.
@@ -94,12 +95,57 @@ async def ensure_schedule(client: Client, settings: ReviewSettings, *, task_queu
 
 
 async def bootstrap(client: Client, pool: Pool, *, task_queue: str) -> int:
-    """Create or update every school's schedule; returns how many schools there are."""
+    """Create or update every school's schedule and the daily retention schedule; returns
+    how many schools there are."""
     async with pool.connection() as conn:
         every = await policy_reviews.all_settings(conn)
     for settings in every:
         await ensure_schedule(client, settings, task_queue=task_queue)
+    await ensure_retention_schedule(client, task_queue=task_queue)
     return len(every)
+
+
+RETENTION_SCHEDULE_ID = "retention-daily"
+RETENTION_AT = time(3, 0)
+
+
+def _retention_schedule(task_queue: str) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            RetentionWorkflow.run,
+            RetentionInput(),
+            id=RETENTION_SCHEDULE_ID,
+            task_queue=task_queue,
+        ),
+        spec=ScheduleSpec(
+            calendars=[
+                ScheduleCalendarSpec(
+                    hour=[ScheduleRange(RETENTION_AT.hour)],
+                    minute=[ScheduleRange(RETENTION_AT.minute)],
+                    second=[ScheduleRange(0)],
+                    comment="daily erasure of personal details past their retention term",
+                )
+            ],
+            time_zone_name=TIME_ZONE,
+        ),
+        # A run missed during an outage is caught up once; the next day's run would do it too.
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(days=1)),
+    )
+
+
+async def ensure_retention_schedule(client: Client, *, task_queue: str) -> None:
+    """Create the one daily retention schedule, or bring it in step. Safe to repeat."""
+    wanted = _retention_schedule(task_queue)
+    try:
+        await client.create_schedule(RETENTION_SCHEDULE_ID, wanted)
+        return
+    except ScheduleAlreadyRunningError:
+        pass
+
+    def update(_: ScheduleUpdateInput) -> ScheduleUpdate:
+        return ScheduleUpdate(schedule=wanted)
+
+    await client.get_schedule_handle(RETENTION_SCHEDULE_ID).update(update)
 
 
 async def status(client: Client, school_id: str) -> ScheduleStatus | None:

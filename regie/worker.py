@@ -10,6 +10,7 @@ from activities.deps import Deps
 from activities.registry import all_activities
 from workflows.incident import IncidentWorkflow
 from workflows.policy_review import PolicyReviewWorkflow
+from workflows.retention import RetentionWorkflow
 
 
 def build_worker(
@@ -27,6 +28,6 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[IncidentWorkflow, PolicyReviewWorkflow],
+        workflows=[IncidentWorkflow, PolicyReviewWorkflow, RetentionWorkflow],
         activities=activities,
     )

@@ -362,3 +362,27 @@ class ReviewResult(Contract):
     review_id: Id
     status: str
     policy_changed: bool
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+class RetentionInput(Contract):
+    dry_run: bool = False
+
+
+class EraseExpired(Contract):
+    at: datetime
+    dry_run: bool = False
+
+
+class ErasureReport(Contract):
+    """Counts only: how many incidents were (or would be) erased and what that blanked."""
+
+    dry_run: bool
+    incidents: int
+    persons: int
+    answers: int
+    notes: int
+    documents: int
+    lessons: int

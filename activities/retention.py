@@ -1,0 +1,21 @@
+"""Retention's side effect: erase the personal details of incidents past their term."""
+
+from dataclasses import asdict
+
+from temporalio import activity
+
+from activities.deps import Deps
+from store import retention
+from workflows.contracts import EraseExpired, ErasureReport
+
+
+class RetentionActivities:
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    @activity.defn
+    async def erase_expired(self, inp: EraseExpired) -> ErasureReport:
+        """Idempotent: an incident erased by an earlier attempt is not counted again."""
+        async with self._deps.pool.connection() as conn:
+            incidents, counts = await retention.erase_expired(conn, now=inp.at, dry_run=inp.dry_run)
+        return ErasureReport(dry_run=inp.dry_run, incidents=incidents, **asdict(counts))
