@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -43,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.plan import CLOSED, Moves, StepStatus, incident_finished, next_moves
     from domain.roles import Role, pick_assignee
     from domain.steps import STEPS, TASK_KINDS, Step, TaskKind, main_kind
+    from workflows.activity_calls import run_activity
     from workflows.contracts import (
         AlarmInput,
         AuditInput,
@@ -76,16 +76,7 @@ with workflow.unsafe.imports_passed_through():
         UpdateResult,
         incident_workflow_id,
     )
-    from workflows.refusals import ActivityFailure, Refusal
-
-ACTIVITY_TIMEOUT = timedelta(seconds=60)
-# Keep trying through an SMTP or database outage; refuse at once what can never succeed.
-RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=1),
-    non_retryable_error_types=[f.value for f in ActivityFailure],
-)
+    from workflows.refusals import ActivityFailure, Refusal, refuse
 
 
 @dataclass
@@ -181,18 +172,16 @@ class IncidentWorkflow:
 
     @workflow.run
     async def run(self, inp: IncidentInput) -> IncidentResult:
-        self._context = await workflow.execute_activity_method(
+        self._context = await run_activity(
             IncidentActivities.load_context,
             IncidentRef(
                 incident_id=inp.incident_id, board_id=inp.board_id, school_id=inp.school_id
             ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
         )
         await self._audit(
             "opened", "incident_opened", detail={"linked": inp.origin_incident_id is not None}
         )
-        await self._act(
+        await run_activity(
             TaskActivities.plan_tasks,
             PlanTasksInput(
                 incident_id=inp.incident_id,
@@ -255,10 +244,10 @@ class IncidentWorkflow:
         try:
             outcome = outcome_model(task.kind).model_validate(cmd.outcome)
         except ValidationError as exc:
-            raise _refuse(Refusal.invalid_answer, _explain(exc)) from None
+            raise refuse(Refusal.invalid_answer, _explain(exc)) from None
         problems = self._cross_step_problems(task, outcome)
         if problems:
-            raise _refuse(Refusal.invalid_answer, "; ".join(problems))
+            raise refuse(Refusal.invalid_answer, "; ".join(problems))
 
     @workflow.update
     def not_applicable(self, cmd: NotApplicable) -> UpdateResult:
@@ -271,7 +260,7 @@ class IncidentWorkflow:
     def _validate_not_applicable(self, cmd: NotApplicable) -> None:
         task = self._open_task_of(cmd.task_id, cmd.actor_id)
         if not TASK_KINDS[task.kind].not_applicable_allowed:
-            raise _refuse(
+            raise refuse(
                 Refusal.not_applicable_refused,
                 f"the step '{task.step}' always applies and cannot be marked not applicable; "
                 "complete it instead",
@@ -291,7 +280,7 @@ class IncidentWorkflow:
         task = self._task_of(cmd.task_id)
         self._require_open(task)
         if cmd.assignee_id == task.assignee_id:
-            raise _refuse(Refusal.invalid_answer, "the task is already assigned to this person")
+            raise refuse(Refusal.invalid_answer, "the task is already assigned to this person")
 
     # --- signals: events that need no answer -----------------------------------------------
 
@@ -332,22 +321,22 @@ class IncidentWorkflow:
     def _task_of(self, task_id: str) -> TaskState:
         task = self._tasks.get(task_id)
         if task is None:
-            raise _refuse(Refusal.unknown_task, f"incident has no task {task_id}; check the link")
+            raise refuse(Refusal.unknown_task, f"incident has no task {task_id}; check the link")
         return task
 
     def _require_open(self, task: TaskState) -> None:
         if self._status != "open" or self._cancel is not None:
-            raise _refuse(
+            raise refuse(
                 Refusal.incident_closed, f"the incident is {self._status}; nothing can change"
             )
         if task.status == "waiting":
             waits = ", ".join(s.value for s in STEPS[task.step].waits_for) or "its trigger"
-            raise _refuse(
+            raise refuse(
                 Refusal.not_open_yet,
                 f"the '{task.step}' task is not open yet; it opens after {waits}",
             )
         if task.status != "open":
-            raise _refuse(
+            raise refuse(
                 Refusal.closed, f"the '{task.step}' task is {task.status.replace('_', ' ')} already"
             )
 
@@ -355,7 +344,7 @@ class IncidentWorkflow:
         task = self._task_of(task_id)
         self._require_open(task)
         if actor_id != task.assignee_id:
-            raise _refuse(
+            raise refuse(
                 Refusal.not_assignee,
                 "this task is assigned to someone else; ask them, or have it reassigned to you",
             )
@@ -416,7 +405,7 @@ class IncidentWorkflow:
             current = self._current(step)
             if current.status == "waiting":
                 current.status = "skipped"
-            await self._act(
+            await run_activity(
                 TaskActivities.skip_task,
                 SkipTaskInput(task=current.ref(self._inp.incident_id), at=workflow.now()),
             )
@@ -439,7 +428,7 @@ class IncidentWorkflow:
             routes = sorted(
                 {r for req in rules.required_report_routes(self._assessment) for r in req}
             )
-            await self._act(
+            await run_activity(
                 ReportActivities.prepare_handoff,
                 ReportHandoffInput(
                     task=task.ref(self._inp.incident_id),
@@ -449,7 +438,7 @@ class IncidentWorkflow:
                 ),
             )
         if step is Step.remove:
-            await self._act(
+            await run_activity(
                 RemoveActivities.send_removal_instructions,
                 RemovalInstructionsInput(
                     task=task.ref(self._inp.incident_id),
@@ -473,7 +462,7 @@ class IncidentWorkflow:
         task.urgent = urgent
         task.opened_at = now
         task.due_at = now + self._context.deadlines.for_step(task.step, urgent=urgent)
-        await self._act(
+        await run_activity(
             TaskActivities.open_task,
             OpenTaskInput(
                 task=task.ref(self._inp.incident_id),
@@ -490,7 +479,7 @@ class IncidentWorkflow:
         elif isinstance(effect, Reassigned):
             task = effect.task
             assert task.due_at is not None and task.assignee_id is not None
-            await self._act(
+            await run_activity(
                 TaskActivities.reassign_task,
                 ReassignTaskInput(
                     task=task.ref(self._inp.incident_id),
@@ -526,7 +515,7 @@ class IncidentWorkflow:
     async def _after_close(self, effect: Closed) -> None:
         task = effect.task
         ref = task.ref(self._inp.incident_id)
-        await self._act(
+        await run_activity(
             TaskActivities.close_task,
             CloseTaskInput(
                 task=ref,
@@ -544,7 +533,7 @@ class IncidentWorkflow:
         elif task.kind in (TaskKind.inform, TaskKind.media):
             await self._send_documents(task, effect)
         elif task.kind is TaskKind.evaluate:
-            await self._act(
+            await run_activity(
                 EvaluateActivities.store_lessons,
                 StoreLessonsInput(task=ref, answer_id=effect.answer_id),
             )
@@ -553,7 +542,7 @@ class IncidentWorkflow:
         assert self._context is not None
         adviser = self._context.holders.get(Role.board_safeguarding)
         if rules.is_immediate_referral(assessment) and adviser:
-            await self._act(
+            await run_activity(
                 AssessActivities.alert_board,
                 ReferralAlertInput(
                     incident_id=self._inp.incident_id,
@@ -572,7 +561,7 @@ class IncidentWorkflow:
 
     async def _open_linked(self, school_id: str, *, group: list[str]) -> None:
         try:
-            linked = await self._act(
+            linked = await run_activity(
                 IncidentActivities.open_linked_incident,
                 LinkedIncidentInput(
                     origin_incident_id=self._inp.incident_id, school_id=school_id, at=workflow.now()
@@ -606,7 +595,7 @@ class IncidentWorkflow:
             else MediaActivities.send_statement
         )
         try:
-            await self._act(
+            await run_activity(
                 activity,
                 SendDocumentsInput(
                     task=task.ref(self._inp.incident_id),
@@ -626,7 +615,7 @@ class IncidentWorkflow:
             self._steps[task.step] = StepStatus.open
             assert task.assignee_id is not None and task.due_at is not None
             named = cause.details[0] if cause.details else 0
-            await self._act(
+            await run_activity(
                 TaskActivities.reopen_task,
                 ReopenTaskInput(
                     task=task.ref(self._inp.incident_id),
@@ -681,10 +670,10 @@ class IncidentWorkflow:
                     at=now,
                 )
                 if alarm.kind is AlarmKind.reminder:
-                    await self._act(TaskActivities.remind_task, arg)
+                    await run_activity(TaskActivities.remind_task, arg)
                 else:
                     task.escalation_level = max(task.escalation_level, alarm.level)
-                    await self._act(TaskActivities.escalate_task, arg)
+                    await run_activity(TaskActivities.escalate_task, arg)
 
     # --- the end -----------------------------------------------------------------------------
 
@@ -696,7 +685,7 @@ class IncidentWorkflow:
         for step, status in self._steps.items():
             if status not in CLOSED:
                 self._steps[step] = StepStatus.cancelled
-        await self._act(
+        await run_activity(
             TaskActivities.cancel_tasks,
             CancelTasksInput(
                 incident_id=self._inp.incident_id,
@@ -715,7 +704,7 @@ class IncidentWorkflow:
 
     async def _set_status(self, status: str, actor_id: str | None = None) -> None:
         self._status = status
-        await self._act(
+        await run_activity(
             IncidentActivities.set_status,
             IncidentStatusInput(
                 incident_id=self._inp.incident_id,
@@ -734,7 +723,7 @@ class IncidentWorkflow:
         actor_id: str | None = None,
         detail: dict[str, str | int | bool | list[str]] | None = None,
     ) -> None:
-        await self._act(
+        await run_activity(
             IncidentActivities.record_audit,
             AuditInput(
                 incident_id=self._inp.incident_id,
@@ -746,15 +735,6 @@ class IncidentWorkflow:
                 detail=detail or {},
             ),
         )
-
-    async def _act(self, activity: Any, arg: Any) -> Any:
-        return await workflow.execute_activity_method(
-            activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
-        )
-
-
-def _refuse(refusal: Refusal, message: str) -> ApplicationError:
-    return ApplicationError(message, type=refusal.value, non_retryable=True)
 
 
 def _failure(err: ActivityError) -> str | None:

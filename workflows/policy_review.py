@@ -20,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.policy_review import PolicyReviewActivities
     from domain.deadlines import AlarmKind, alarms_for, parse_duration
     from domain.policy import ReviewOutcome, ReviewTaskKind
+    from workflows.activity_calls import run_activity
     from workflows.contracts import (
         CompleteTask,
         Reassign,
@@ -36,8 +37,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewTaskView,
         UpdateResult,
     )
-    from workflows.incident import ACTIVITY_TIMEOUT, RETRY
-    from workflows.refusals import Refusal
+    from workflows.refusals import Refusal, refuse
 
 
 @dataclass
@@ -83,7 +83,7 @@ class PolicyReviewWorkflow:
     @workflow.run
     async def run(self, inp: ReviewInput) -> ReviewResult:
         review_id = workflow.info().workflow_id
-        self._context = await self._act(
+        self._context = await run_activity(
             PolicyReviewActivities.start_review,
             ReviewStart(
                 review_id=review_id, school_id=inp.school_id, board_id=inp.board_id,
@@ -100,7 +100,7 @@ class PolicyReviewWorkflow:
             await self._fire_alarms()
         policy = next(t for t in self._tasks.values() if t.kind is ReviewTaskKind.review_policy)
         assert policy.answer_id is not None
-        await self._act(
+        await run_activity(
             PolicyReviewActivities.finish_review,
             ReviewFinish(review_id=review_id, policy_answer_id=policy.answer_id, at=workflow.now()),
         )
@@ -126,11 +126,11 @@ class PolicyReviewWorkflow:
     def _validate_complete(self, cmd: CompleteTask) -> None:
         task = self._open_task(cmd.task_id)
         if cmd.actor_id != task.assignee_id:
-            raise _refuse(Refusal.not_assignee, "this review task is assigned to someone else")
+            raise refuse(Refusal.not_assignee, "this review task is assigned to someone else")
         try:
             ReviewOutcome.model_validate(cmd.outcome)
         except ValidationError as exc:
-            raise _refuse(Refusal.invalid_answer, str(exc.errors()[0]["msg"])) from None
+            raise refuse(Refusal.invalid_answer, str(exc.errors()[0]["msg"])) from None
 
     @workflow.update
     def not_applicable(self, cmd: Any) -> UpdateResult:
@@ -138,7 +138,7 @@ class PolicyReviewWorkflow:
 
     @not_applicable.validator
     def _validate_not_applicable(self, cmd: Any) -> None:
-        raise _refuse(
+        raise refuse(
             Refusal.not_applicable_refused,
             "every part of the yearly review applies; record what is in place instead",
         )
@@ -156,7 +156,7 @@ class PolicyReviewWorkflow:
     def _validate_reassign(self, cmd: Reassign) -> None:
         task = self._open_task(cmd.task_id)
         if cmd.assignee_id == task.assignee_id:
-            raise _refuse(Refusal.invalid_answer, "the task is already assigned to this person")
+            raise refuse(Refusal.invalid_answer, "the task is already assigned to this person")
 
     @workflow.query
     def snapshot(self) -> ReviewSnapshot:
@@ -172,11 +172,11 @@ class PolicyReviewWorkflow:
     def _open_task(self, task_id: str) -> ReviewTask:
         task = self._tasks.get(task_id)
         if task is None:
-            raise _refuse(Refusal.unknown_task, f"this review has no task {task_id}")
+            raise refuse(Refusal.unknown_task, f"this review has no task {task_id}")
         if task.status == "waiting":
-            raise _refuse(Refusal.not_open_yet, "this review task is not open yet")
+            raise refuse(Refusal.not_open_yet, "this review task is not open yet")
         if task.status != "open":
-            raise _refuse(Refusal.closed, f"this review task is {task.status} already")
+            raise refuse(Refusal.closed, f"this review task is {task.status} already")
         return task
 
     # --- side effects ----------------------------------------------------------------------
@@ -188,7 +188,7 @@ class PolicyReviewWorkflow:
         task.assignee_id = self._context.assignee_id
         task.opened_at = now
         task.due_at = now + parse_duration(self._context.deadline)
-        await self._act(
+        await run_activity(
             PolicyReviewActivities.open_review_task,
             ReviewTaskInput(
                 review_id=workflow.info().workflow_id,
@@ -205,7 +205,7 @@ class PolicyReviewWorkflow:
         review_id = workflow.info().workflow_id
         if what == "closed":
             task, actor = args
-            await self._act(
+            await run_activity(
                 PolicyReviewActivities.close_review_task,
                 ReviewTaskClose(
                     review_id=review_id, task_id=task.task_id, kind=task.kind.value,
@@ -215,7 +215,7 @@ class PolicyReviewWorkflow:
         else:
             task, actor, previous = args
             assert task.due_at is not None
-            await self._act(
+            await run_activity(
                 PolicyReviewActivities.reassign_review_task,
                 ReviewReassign(
                     review_id=review_id, school_id=self._inp.school_id, task_id=task.task_id,
@@ -261,7 +261,7 @@ class PolicyReviewWorkflow:
                 if alarm.kind is AlarmKind.escalation:
                     task.escalation_level = max(task.escalation_level, alarm.level)
                 assert task.assignee_id is not None and task.due_at is not None
-                await self._act(
+                await run_activity(
                     PolicyReviewActivities.review_alarm,
                     ReviewAlarm(
                         review_id=workflow.info().workflow_id, school_id=self._inp.school_id,
@@ -271,12 +271,3 @@ class PolicyReviewWorkflow:
                         due_at=task.due_at, at=now,
                     ),
                 )  # fmt: skip
-
-    async def _act(self, activity: Any, arg: Any) -> Any:
-        return await workflow.execute_activity_method(
-            activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
-        )
-
-
-def _refuse(refusal: Refusal, message: str) -> ApplicationError:
-    return ApplicationError(message, type=refusal.value, non_retryable=True)

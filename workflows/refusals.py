@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from temporalio.exceptions import ApplicationError
+
 
 class Refusal(StrEnum):
     unknown_task = "UnknownTask"  # 404
@@ -18,3 +20,8 @@ class ActivityFailure(StrEnum):
 
     names_person = "NamesPerson"
     not_found = "NotFound"
+
+
+def refuse(refusal: Refusal, message: str) -> ApplicationError:
+    """The error an update validator raises: the caller receives its type and message."""
+    return ApplicationError(message, type=refusal.value, non_retryable=True)

@@ -8,17 +8,16 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.retention import RetentionActivities
+    from workflows.activity_calls import run_activity
     from workflows.contracts import EraseExpired, ErasureReport, RetentionInput
-    from workflows.incident import ACTIVITY_TIMEOUT, RETRY
 
 
 @workflow.defn
 class RetentionWorkflow:
     @workflow.run
     async def run(self, inp: RetentionInput) -> ErasureReport:
-        return await workflow.execute_activity_method(
+        report: ErasureReport = await run_activity(
             RetentionActivities.erase_expired,
             EraseExpired(at=workflow.now(), dry_run=inp.dry_run),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
         )
+        return report

@@ -1,0 +1,26 @@
+"""How every Regie workflow runs its activities: one timeout and one retry policy for all."""
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.refusals import ActivityFailure
+
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
+# Keep trying through an SMTP or database outage; refuse at once what can never succeed.
+RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=1),
+    non_retryable_error_types=[f.value for f in ActivityFailure],
+)
+
+
+async def run_activity(activity: Any, arg: Any) -> Any:
+    """Run an activity method with Regie's timeout and retries; call from workflow code."""
+    return await workflow.execute_activity_method(
+        activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+    )
