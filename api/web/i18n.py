@@ -133,8 +133,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "This incident is no longer open; nothing can change.",
     ),
     "timeline_only": (
-        "Je leest als auditor alleen de tijdlijn van dit incident.",
-        "As an auditor you read this incident's timeline only.",
+        "Je leest als auditor of privacyfunctionaris alleen de tijdlijn van dit incident.",
+        "As an auditor or privacy officer you read this incident's timeline only.",
     ),
     "no_history": ("Er staat nog niets in de tijdlijn.", "Nothing in the timeline yet."),
     # The printable history.
@@ -275,6 +275,14 @@ EVENTS: dict[str, tuple[str, str]] = {
     "history_exported": (
         "{actor} heeft de geschiedenis geëxporteerd.",
         "{actor} exported the history.",
+    ),
+    "access_export": (
+        "{actor} heeft op een inzageverzoek gegevens uit dit incident geëxporteerd.",
+        "{actor} exported data of this incident for a request for access.",
+    ),
+    "personal_data_erased": (
+        "Persoonsgegevens in dit incident zijn gewist.",
+        "Personal data in this incident was erased.",
     ),
     "incident_closed": ("Het incident is afgerond.", "The incident was closed."),
     "incident_cancelled": (
