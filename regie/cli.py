@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from regie.settings import Settings
 
 if TYPE_CHECKING:
+    from regie.replay import ReplayReport
     from store.db import Pool
 
 app = typer.Typer(help="Regie: incident response for school boards.", no_args_is_help=True)
@@ -192,6 +193,51 @@ async def _run_worker(settings: Settings) -> None:
         await build_worker(client, deps, task_queue=settings.task_queue).run()
     finally:
         await pool.close()
+
+
+@app.command()
+def replay(
+    histories: Annotated[
+        list[Path] | None,
+        typer.Argument(help="history JSON files or folders; without them: the running workflows"),
+    ] = None,
+    query: Annotated[
+        str, typer.Option("--query", help="which workflows to replay (Temporal visibility query)")
+    ] = "ExecutionStatus = 'Running'",
+    limit: Annotated[int | None, typer.Option("--limit", help="replay at most this many")] = None,
+) -> None:
+    """Replay workflow histories on this build's code: the gate before a deploy.
+
+    Run it with the new image against the production namespace before rolling out workers;
+    it exits 1, naming the workflow ids, if any running incident would not replay.
+    """
+    from regie.replay import replay_files, replay_running
+    from regie.temporal import connect
+
+    if histories:
+        files = [f for h in histories for f in (sorted(h.rglob("*.json")) if h.is_dir() else [h])]
+        report = asyncio.run(replay_files(files))
+    else:
+        settings = Settings()
+
+        async def from_cluster() -> "ReplayReport":
+            client = await connect(
+                _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
+                namespace=settings.temporal_namespace,
+            )
+            return await replay_running(client, query=query, limit=limit)
+
+        report = asyncio.run(from_cluster())
+    for workflow_id, reason in report.failures:
+        errors.print(f"[red]does not replay[/red] {workflow_id}: {reason}", highlight=False)
+    if not report.ok:
+        errors.print(
+            f"{len(report.failures)} of {report.replayed} workflow(s) would not replay on this"
+            " build. Do not deploy it: put the change behind workflow.patched (README, 'Changing"
+            " the workflow') and try again."
+        )
+        raise typer.Exit(1)
+    console.print(f"All {report.replayed} workflow(s) replay on this build.")
 
 
 @token_app.command("create")
