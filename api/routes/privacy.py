@@ -19,7 +19,7 @@ from api.principal import Principal
 from domain.access_request import export_incident, find, plan_erasure
 from domain.roles import Role
 from store import access_request
-from store.directory import new_id
+from store.directory import Conn, new_id
 
 router = APIRouter(prefix="/api/privacy", tags=["privacy"])
 
@@ -95,7 +95,7 @@ class ErasureOut(BaseModel):
     incidents: list[ErasedIncidentOut]
 
 
-def _privacy_officer(who: Principal) -> None:
+def privacy_officer(who: Principal) -> None:
     if who.task_scope is not None or not who.has_board_role(Role.privacy_officer):
         raise forbidden(
             "only the board's privacy officer answers requests for access and erasure;"
@@ -103,14 +103,11 @@ def _privacy_officer(who: Principal) -> None:
         )
 
 
-@router.post("/access-requests")
-async def access_request_export(
-    body: AccessRequestIn, who: CurrentUser, conn: Db
-) -> AccessExportOut:
-    """Everything Regie holds about one person, in every incident of the board."""
-    _privacy_officer(who)
+async def export_for(conn: Conn, who: Principal, name: str) -> AccessExportOut:
+    """Everything Regie holds about one person, in every incident of the board; recorded."""
+    privacy_officer(who)
     records = await access_request.board_records(conn, board_id=who.board_id)
-    found = find(records, body.name)
+    found = find(records, name)
     request_id, now = new_id(), datetime.now(UTC)
     await access_request.record_request(
         conn,
@@ -126,34 +123,26 @@ async def access_request_export(
         request_id=request_id,
         generated_at=now,
         board_id=who.board_id,
-        name=body.name,
-        incidents=[IncidentAboutOut.model_validate(export_incident(f, body.name)) for f in found],
+        name=name,
+        incidents=[IncidentAboutOut.model_validate(export_incident(f, name)) for f in found],
     )
 
 
-@router.post("/erasures")
-async def erase_person(body: ErasureIn, who: CurrentUser, conn: Db) -> ErasureOut:
-    """Erase one person's name and the texts that name them, in every incident of the board.
-
-    Their entries keep their label ("Leerling A"), so the incident still reads and its counts
-    stay; a text that only mentions them shows "[gewist]" where the name was.
-    """
-    _privacy_officer(who)
+async def erase_for(conn: Conn, who: Principal, name: str) -> ErasureOut | None:
+    """Erase one person in every incident of the board, in one transaction; None if Regie
+    holds nothing under that name."""
+    privacy_officer(who)
     request_id, now = new_id(), datetime.now(UTC)
     erased: list[ErasedIncidentOut] = []
     async with conn.transaction():
         records = await access_request.board_records(conn, board_id=who.board_id)
-        found = find(records, body.name)
+        found = find(records, name)
         if not found:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND,
-                "Regie holds nothing under this name at your board; check the spelling against"
-                " the access export, which finds the same names",
-            )
+            return None
         for item in found:
             counts = await access_request.apply_erasure(
                 conn,
-                plan_erasure(item, body.name),
+                plan_erasure(item, name),
                 request_id=request_id,
                 actor_id=who.staff_id,
                 at=now,
@@ -170,3 +159,28 @@ async def erase_person(body: ErasureIn, who: CurrentUser, conn: Db) -> ErasureOu
             detail={},
         )
     return ErasureOut(request_id=request_id, erased_at=now, incidents=erased)
+
+
+@router.post("/access-requests")
+async def access_request_export(
+    body: AccessRequestIn, who: CurrentUser, conn: Db
+) -> AccessExportOut:
+    """Everything Regie holds about one person, in every incident of the board."""
+    return await export_for(conn, who, body.name)
+
+
+@router.post("/erasures")
+async def erase_person(body: ErasureIn, who: CurrentUser, conn: Db) -> ErasureOut:
+    """Erase one person's name and the texts that name them, in every incident of the board.
+
+    Their entries keep their label ("Leerling A"), so the incident still reads and its counts
+    stay; a text that only mentions them shows "[gewist]" where the name was.
+    """
+    done = await erase_for(conn, who, body.name)
+    if done is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            "Regie holds nothing under this name at your board; check the spelling against"
+            " the access export, which finds the same names",
+        )
+    return done
