@@ -21,10 +21,12 @@ from bench.sizes import SIZES
 from bench.stack import open_stack
 
 PARTS = ("overhead", "capacity", "reads", "load")
-console = Console()
+console = Console(width=150)
 
 
-async def run(size_name: str, parts: tuple[str, ...], out: Path, logs: Path | None) -> dict[str, Any]:
+async def run(
+    size_name: str, parts: tuple[str, ...], out: Path, logs: Path | None
+) -> dict[str, Any]:
     size = SIZES[size_name]
     results: dict[str, Any] = {"size": size_name, "parts": list(parts)}
     started = time.perf_counter()
@@ -54,15 +56,20 @@ async def run(size_name: str, parts: tuple[str, ...], out: Path, logs: Path | No
             )
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps(results, indent=2) + "\n"
+    await asyncio.to_thread(out.write_text, text, encoding="utf-8")
     return results
 
 
 def main(
     size: Annotated[str, typer.Option(help="smoke, quick or full")] = "quick",
     only: Annotated[str, typer.Option(help="comma-separated parts: " + ",".join(PARTS))] = "",
-    out: Annotated[Path | None, typer.Option(help="results JSON (default bench/results-SIZE.json)")] = None,
-    logs: Annotated[Path | None, typer.Option(help="keep the api/worker logs in this folder")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="results JSON (default bench/results-SIZE.json)")
+    ] = None,
+    logs: Annotated[
+        Path | None, typer.Option(help="keep the api/worker logs in this folder")
+    ] = None,
 ) -> None:
     """Measure Regie against a bare Temporal baseline on servers it starts itself."""
     if size not in SIZES:

@@ -49,7 +49,7 @@ class BareWorkflow:
     async def run(self, inp: BareInput) -> int:
         for stage, count in enumerate(inp.stages):
             if stage:
-                await workflow.wait_condition(lambda: self._answered >= stage)
+                await workflow.wait_condition(lambda stage=stage: self._answered >= stage)
             for number in range(count):
                 await workflow.execute_activity(
                     bare_step,

@@ -12,9 +12,7 @@ from bench.bare import BareWorkflow, bare_step
 
 async def serve(address: str, task_queue: str) -> None:
     client = await Client.connect(address, data_converter=pydantic_data_converter)
-    worker = Worker(
-        client, task_queue=task_queue, workflows=[BareWorkflow], activities=[bare_step]
-    )
+    worker = Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[bare_step])
     await worker.run()
 
 

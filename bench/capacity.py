@@ -47,7 +47,9 @@ async def measure(stack: Stack, *, open_incidents: int, in_flight: int) -> dict[
     rss_idle = stack.worker.rss_bytes()
     db_before = await _db_size(stack)
     try:
-        async with httpx.AsyncClient(base_url=stack.api_url, limits=limits, timeout=timeout) as http:
+        async with httpx.AsyncClient(
+            base_url=stack.api_url, limits=limits, timeout=timeout
+        ) as http:
 
             async def open_one() -> None:
                 async with gate:
@@ -66,7 +68,6 @@ async def measure(stack: Stack, *, open_incidents: int, in_flight: int) -> dict[
             db_after = await _db_size(stack)
 
             await stack.restart_worker()
-            rss_cold = stack.worker.rss_bytes()
             progressed = 0
             failures: list[str] = []
 
@@ -102,7 +103,6 @@ async def measure(stack: Stack, *, open_incidents: int, in_flight: int) -> dict[
         "worker_rss_mb": {
             "idle": round(rss_idle / MIB, 1),
             "all_open": round(rss_open / MIB, 1),
-            "fresh_after_restart": round(rss_cold / MIB, 1),
             "after_progress": round(rss_after / MIB, 1),
         },
         "database_mb": {

@@ -82,7 +82,11 @@ async def measure(stack: Stack, *, clients: int, seconds: float) -> dict[str, An
     async with httpx.AsyncClient(base_url=stack.api_url, limits=limits, timeout=60) as http:
         # Something to read: a few incidents at every school, waiting on their first tasks.
         await asyncio.gather(
-            *(open_incident(http, board, n) for n in range(len(board.world.schools)) for _ in range(3))
+            *(
+                open_incident(http, board, n)
+                for n in range(len(board.world.schools))
+                for _ in range(3)
+            )
         )
         await asyncio.sleep(2)
         latencies: list[float] = []
@@ -92,7 +96,9 @@ async def measure(stack: Stack, *, clients: int, seconds: float) -> dict[str, An
         await asyncio.gather(
             *(
                 _client(http, board, who, can_open, until, seed, latencies, statuses)
-                for seed, (who, can_open) in zip(range(clients), itertools.cycle(staff), strict=False)
+                for seed, (who, can_open) in zip(
+                    range(clients), itertools.cycle(staff), strict=False
+                )
             )
         )
         wall = time.perf_counter() - started

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
-import subprocess
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -42,9 +42,10 @@ async def describe(stack: Stack) -> dict[str, Any]:
     async with stack.pool.connection() as conn:
         cur = await conn.execute("SELECT version() AS v")
         row = await cur.fetchone()
-    temporal = subprocess.run(
-        [str(BIN / "temporal"), "--version"], capture_output=True, text=True, check=False
-    ).stdout.strip()
+    version = await asyncio.create_subprocess_exec(
+        str(BIN / "temporal"), "--version", stdout=asyncio.subprocess.PIPE
+    )
+    temporal = (await version.communicate())[0].decode().strip()
     return {
         "cpu_model": _cpu_model(),
         "cores": os.cpu_count(),

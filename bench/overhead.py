@@ -57,7 +57,9 @@ async def drive_incident(
         arrived.setdefault(str(detail.json()["step"]), mail.arrived)
         started = time.perf_counter()
         response = await http.post(
-            f"/api/tasks/{task_id}/complete", json=answer_for(kind, board), headers=board.auth(staff)
+            f"/api/tasks/{task_id}/complete",
+            json=answer_for(kind, board),
+            headers=board.auth(staff),
         )
         response.raise_for_status()
         run.completions += 1
@@ -168,8 +170,6 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
             "bare_update_accepted": accepted,
             "bare_update_through_activities": completed,
             "p95_ratio_vs_update": ratio(latency["p95_ms"], accepted["p95_ms"]),
-            "p95_ratio_vs_update_through_activities": ratio(
-                latency["p95_ms"], completed["p95_ms"]
-            ),
+            "p95_ratio_vs_update_through_activities": ratio(latency["p95_ms"], completed["p95_ms"]),
         },
     }

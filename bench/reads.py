@@ -211,7 +211,11 @@ async def measure(stack: Stack, *, rows: int, requests: int) -> dict[str, Any]:
         await overview.board_name(conn, board_id=world.board_id)
         await overview.policy_review_rows(conn, board_id=world.board_id)
 
-    results: dict[str, Any] = {"rows": rows, "schools": len(world.schools), "fill_s": round(fill_s, 1)}
+    results: dict[str, Any] = {
+        "rows": rows,
+        "schools": len(world.schools),
+        "fill_s": round(fill_s, 1),
+    }
     async with (
         httpx.AsyncClient(base_url=stack.api_url, timeout=60) as http,
         await psycopg.AsyncConnection.connect(

@@ -50,11 +50,12 @@ def rows(results: dict[str, Any]) -> list[Row]:
     for c in results.get("capacity", []):
         n = c["open_incidents"]
         rss = c["worker_rss_mb"]
-        limit = 300 * max(1.0, n / 1000) if n > 1000 else 300.0
+        # The memory target is for 1,000 open incidents; larger runs are reported only.
+        ok = rss["all_open"] < 300 if n <= 1000 else None
         out += [
-            ("3 capacity", f"{n} open: worker RSS (idle → open → after restart)",
-             f"{rss['idle']} → {rss['all_open']} → {rss['fresh_after_restart']} MB",
-             f"< {limit:.0f} MB" if n <= 1000 else "", rss["all_open"] < 300 if n <= 1000 else None),
+            ("3 capacity", f"{n} open: worker RSS (idle → all open → restarted, progressed)",
+             f"{rss['idle']} → {rss['all_open']} → {rss['after_progress']} MB",
+             "< 300 MB" if n <= 1000 else "", ok),
             ("3 capacity", f"{n} open: database size (per incident)",
              f"{c['database_mb']['after_opening']} MB ({c['database_mb']['per_incident_kb']} kB)",
              "", None),

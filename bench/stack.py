@@ -136,7 +136,9 @@ class Stack:
                 if self.api.popen is not None and self.api.popen.poll() is not None:
                     raise RuntimeError(f"the API exited; see {self.api.log}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"the API did not answer within {timeout}s; see {self.api.log}")
+                    raise RuntimeError(
+                        f"the API did not answer within {timeout}s; see {self.api.log}"
+                    )
                 await asyncio.sleep(0.1)
 
     async def restart_worker(self) -> float:
@@ -224,9 +226,7 @@ async def open_stack(*, keep_logs: Path | None = None) -> AsyncIterator[Stack]:
             "REGIE_API_PORT": str(api_port),
         }
         cli = "from regie.cli import app; app()"
-        api = Process(
-            "api", [*_python(cli), "api"], env, logs / "api.log"
-        )
+        api = Process("api", [*_python(cli), "api"], env, logs / "api.log")
         worker = Process("worker", [*_python(cli), "worker"], env, logs / "worker.log")
         bare_worker = Process(
             "bare-worker",
