@@ -49,7 +49,7 @@ class BareWorkflow:
     async def run(self, inp: BareInput) -> int:
         for stage, count in enumerate(inp.stages):
             if stage:
-                await workflow.wait_condition(lambda stage=stage: self._answered >= stage)
+                await self._answer(stage)
             for number in range(count):
                 await workflow.execute_activity(
                     bare_step,
@@ -59,6 +59,9 @@ class BareWorkflow:
                 )
             self._done = stage
         return self._done
+
+    async def _answer(self, number: int) -> None:
+        await workflow.wait_condition(lambda: self._answered >= number)
 
     @workflow.update
     async def answer(self, answer: BareAnswer) -> int:

@@ -81,7 +81,7 @@ async def make_board(stack: Stack, *, schools: int = 2) -> Board:
 def answer_for(kind: str, board: Board) -> dict[str, Any]:
     """A valid full answer; the assessment flags a media risk, so all eight steps run."""
     comms = board.world.board_staff[Role.communications]
-    made: dict[str, Any] = {
+    made: dict[str, dict[str, Any]] = {
         "assess": answers.assess(media_risk=True),
         "support": answers.support(),
         "report": answers.report(),
