@@ -28,6 +28,7 @@ async def _client(
     board: Board,
     staff: str,
     can_open: int | None,
+    auditor: bool,
     until: float,
     seed: int,
     latencies: list[float],
@@ -46,7 +47,9 @@ async def _client(
         elif roll < 0.65 or not incident_ids:
             method, path = "GET", "/api/incidents?limit=50"
         elif roll < 0.85 or not task_ids:
-            method, path = "GET", f"/api/incidents/{rng.choice(incident_ids)}"
+            # Auditors read an incident's history only (api.access), everyone else its page.
+            tail = "/history" if auditor else ""
+            method, path = "GET", f"/api/incidents/{rng.choice(incident_ids)}{tail}"
         else:
             method, path = "GET", f"/api/tasks/{rng.choice(task_ids)}"
         started = time.perf_counter()
@@ -73,11 +76,13 @@ async def _client(
 
 async def measure(stack: Stack, *, clients: int, seconds: float) -> dict[str, Any]:
     board = await make_board(stack, schools=10)
-    staff: list[tuple[str, int | None]] = [
-        (school.staff[role], n if role == Role.coordinator else None)
+    staff: list[tuple[str, int | None, bool]] = [
+        (school.staff[role], n if role == Role.coordinator else None, False)
         for n, school in enumerate(board.world.schools)
         for role in (Role.coordinator, Role.support, Role.school_leader)
-    ] + [(staff_id, None) for staff_id in board.world.board_staff.values()]
+    ] + [
+        (staff_id, None, role == Role.auditor) for role, staff_id in board.world.board_staff.items()
+    ]
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=stack.api_url, limits=limits, timeout=60) as http:
         # Something to read: a few incidents at every school, waiting on their first tasks.
@@ -95,8 +100,8 @@ async def measure(stack: Stack, *, clients: int, seconds: float) -> dict[str, An
         until = started + seconds
         await asyncio.gather(
             *(
-                _client(http, board, who, can_open, until, seed, latencies, statuses)
-                for seed, (who, can_open) in zip(
+                _client(http, board, who, can_open, auditor, until, seed, latencies, statuses)
+                for seed, (who, can_open, auditor) in zip(
                     range(clients), itertools.cycle(staff), strict=False
                 )
             )
