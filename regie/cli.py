@@ -1,6 +1,7 @@
 """The `regie` command: the whole product (`regie dev`) or its parts, as a deployment runs them."""
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -189,8 +190,16 @@ async def _run_worker(settings: Settings) -> None:
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
     console.print(f"Worker on task queue '{settings.task_queue}' at {settings.temporal_address}")
+    # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
+    # the server learns at once that its cached workflows are gone and hands their next tasks
+    # to another worker, instead of waiting out the sticky queue's timeout for each.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await build_worker(client, deps, task_queue=settings.task_queue).run()
+        async with build_worker(client, deps, task_queue=settings.task_queue):
+            await stop.wait()
     finally:
         await pool.close()
 
