@@ -19,6 +19,18 @@ RETRY = RetryPolicy(
 )
 
 
+# A local activity runs on the worker that runs the workflow, inside the same workflow task:
+# no round trip through the server. For short database-only bookkeeping, never for mail.
+LOCAL_TIMEOUT = timedelta(seconds=15)
+
+
+async def run_local_activity(activity: Any, arg: Any) -> Any:
+    """Run short database-only bookkeeping as a local activity, with Regie's retries."""
+    return await workflow.execute_local_activity_method(
+        activity, arg, start_to_close_timeout=LOCAL_TIMEOUT, retry_policy=RETRY
+    )
+
+
 async def run_activity(activity: Any, arg: Any) -> Any:
     """Run an activity method with Regie's timeout and retries; call from workflow code."""
     return await workflow.execute_activity_method(
