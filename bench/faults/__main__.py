@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from bench.faults.scenarios import FAULTS, Counts, run_scenario
+from bench.faults.scenarios import FAULTS, Counts, own_stack, run_scenario
 
 SHORT = {"incidents": 10, "outage": 3.0, "smtp_outage": 3.0, "timeout": 120.0}
 FULL = {"incidents": 50, "outage": 10.0, "smtp_outage": 60.0, "timeout": 600.0}
@@ -20,22 +20,28 @@ FULL = {"incidents": 50, "outage": 10.0, "smtp_outage": 60.0, "timeout": 600.0}
 async def run_all(names: list[str], *, full: bool) -> list[Counts]:
     size = FULL if full else SHORT
     results = []
-    for name in names:
-        counts = await run_scenario(
-            name,
-            incidents=int(size["incidents"]),
-            outage=size["smtp_outage"] if name == "smtp_down" else size["outage"],
-            timeout=size["timeout"],
-        )
-        print(counts.line(), flush=True)
-        results.append(counts)
+    async with own_stack() as stack:
+        for name in names:
+            counts = await run_scenario(
+                stack,
+                name,
+                incidents=int(size["incidents"]),
+                outage=size["smtp_outage"] if name == "smtp_down" else size["outage"],
+                timeout=size["timeout"],
+            )
+            print(counts.line(), flush=True)
+            results.append(counts)
     return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__)
-    parser.add_argument("--full", action="store_true", help="more incidents, a minute of SMTP outage")
-    parser.add_argument("--scenario", action="append", choices=sorted(FAULTS), help="run only this one")
+    parser.add_argument(
+        "--full", action="store_true", help="more incidents, a minute of SMTP outage"
+    )
+    parser.add_argument(
+        "--scenario", action="append", choices=sorted(FAULTS), help="run only this one"
+    )
     parser.add_argument("--json", type=Path, help="write the counts to this file")
     args = parser.parse_args(argv)
     results = asyncio.run(run_all(args.scenario or list(FAULTS), full=args.full))

@@ -9,14 +9,14 @@ PostgreSQL and the mail log saw.
 from __future__ import annotations
 
 import asyncio
-import base64
+import contextlib
 import logging
-import os
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,30 +123,36 @@ FAULTS: dict[str, Callable[[Servers, float], Awaitable[None]]] = {
 }
 
 
-async def run_scenario(
-    scenario: str,
-    *,
-    incidents: int,
-    outage: float,
-    timeout: float,
-    root: Path | None = None,
-) -> Counts:
-    """Run one scenario on servers of its own; the counts say whether anything went wrong."""
-    fault = FAULTS[scenario]
-    with tempfile.TemporaryDirectory(prefix=f"regie-{scenario}-", dir=root) as tmp:
-        return await _run(scenario, fault, Path(tmp), incidents, outage, timeout)
+@dataclass
+class Stack:
+    """Servers of our own plus a service in this process that talks to them."""
+
+    servers: Servers
+    service: IncidentService
 
 
-async def _run(
-    scenario: str,
-    fault: Callable[[Servers, float], Awaitable[None]],
-    root: Path,
-    incidents: int,
-    outage: float,
-    timeout: float,
-) -> Counts:
-    key = base64.b64encode(os.urandom(32)).decode()
+@asynccontextmanager
+async def own_stack(root: Path | None = None) -> AsyncIterator[Stack]:
+    """Bring up PostgreSQL, Temporal, SMTP and a worker process in a temporary directory.
+
+    Scenarios run one after another on one stack: each restarts what it breaks.
+    """
+    # The worker process and this one must share the key; the caller's keyring comes back after.
+    key = crypto.new_key()
+    previous: crypto.Keyring | None = None
+    with contextlib.suppress(crypto.KeyConfigError):
+        previous = crypto.keyring()
     crypto.configure(crypto.parse_keys(f"{KEY_ID}:{key}"))
+    try:
+        with tempfile.TemporaryDirectory(prefix="regie-faults-", dir=root) as tmp:
+            async with _servers(Path(tmp), key) as stack:
+                yield stack
+    finally:
+        crypto.configure(previous)
+
+
+@asynccontextmanager
+async def _servers(root: Path, key: str) -> AsyncIterator[Stack]:
     postgres = await asyncio.to_thread(OwnPostgres, root)
     temporal = OwnTemporal(root)
     mail: OwnMail | None = None
@@ -155,7 +161,7 @@ async def _run(
     try:
         await asyncio.to_thread(temporal.start)
         mail = OwnMail(root)
-        queue = f"regie-{scenario}-{uuid.uuid4().hex[:6]}"
+        queue = f"regie-faults-{uuid.uuid4().hex[:6]}"
         worker = WorkerProcess(
             root,
             {
@@ -172,9 +178,7 @@ async def _run(
         pool = await open_pool(postgres.url, max_size=10)
         client = await connect(temporal.address)
         service = IncidentService(pool=pool, temporal=client, task_queue=queue)
-        world = await make_world(pool, schools=1)
-        servers = Servers(postgres, temporal, mail, worker)
-        return await _burst(scenario, fault, servers, service, world.school.id, incidents, outage, timeout)
+        yield Stack(Servers(postgres, temporal, mail, worker), service)
     finally:
         if worker is not None:
             await asyncio.to_thread(worker.stop)
@@ -184,6 +188,24 @@ async def _run(
         if pool is not None:
             await pool.close()
         await asyncio.to_thread(postgres.close)
+
+
+async def run_scenario(
+    stack: Stack, scenario: str, *, incidents: int, outage: float, timeout: float
+) -> Counts:
+    """One burst with one fault on `stack`, on a board of its own and an empty mailbox."""
+    stack.servers.mail.catcher.clear()
+    world = await make_world(stack.service.pool, schools=1)
+    return await _burst(
+        scenario,
+        FAULTS[scenario],
+        stack.servers,
+        stack.service,
+        world.school.id,
+        incidents,
+        outage,
+        timeout,
+    )
 
 
 async def _burst(
@@ -211,9 +233,7 @@ async def _burst(
         await fault(servers, outage)
 
     injector = asyncio.create_task(inject())
-    await drive_until_closed(
-        service, servers.mail.catcher, SECRET, incident_ids, progress, until
-    )
+    await drive_until_closed(service, servers.mail.catcher, SECRET, incident_ids, progress, until)
     if not injector.done():
         # Everything finished before a third of the tasks did: impossible unless broken.
         injector.cancel()

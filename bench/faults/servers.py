@@ -158,7 +158,9 @@ class WorkerProcess:
         deadline = time.monotonic() + timeout
         while b"Worker on task queue" not in self._log.read_bytes()[start_offset:]:
             if self._process.poll() is not None:
-                raise RuntimeError(f"worker exited with {self._process.returncode}; see {self._log}")
+                raise RuntimeError(
+                    f"worker exited with {self._process.returncode}; see {self._log}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"worker did not start within {timeout}s; see {self._log}")
             time.sleep(0.05)
