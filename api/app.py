@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.error_responses import COMMON, STATEFUL
 from api.routes import devmail, directory, health, incidents, policy_review, signin, tasks
 from api.runtime import Runtime, open_runtime
 from api.security import SecurityHeaders
@@ -40,14 +41,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     # Outermost, so every answer gets the headers: errors, redirects and static files included.
     app.add_middleware(SecurityHeaders)
     web.install(app)
-    for router in (
-        health.router,
-        incidents.router,
-        tasks.router,
-        directory.router,
-        policy_review.router,
-        signin.router,
-        devmail.router,
-    ):
-        app.include_router(router)
+    for router in (health.router, directory.router, signin.router, devmail.router):
+        app.include_router(router, responses=COMMON)
+    for router in (incidents.router, tasks.router, policy_review.router):
+        app.include_router(router, responses=STATEFUL)
     return app
