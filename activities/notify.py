@@ -2,10 +2,14 @@
 
 The mail log row is claimed and locked in the same transaction that marks it sent, so a retry
 after a crash either finds it sent (and sends nothing) or finds no committed row (and sends).
-The Message-ID is the row id, so even a resend in the tiny window between the SMTP server's
-acceptance and our commit can be recognised by the receiving side.
+A worker that dies after the SMTP server accepted an e-mail but before that commit leaves no
+row behind (it rolls back), so the retry sends again: exactly-once over SMTP can only be
+approached. The Message-ID is therefore derived from the idempotency key, not from the row id
+(which is new on every attempt), so the resend carries the same Message-ID and the receiving
+side can recognise it as the same message.
 """
 
+import hashlib
 from datetime import datetime
 
 from activities.deps import Deps
@@ -72,6 +76,11 @@ async def send_to_staff(
             reason_code=reason_code,
         )
         message = render_message(kind, context, language=language)
-        await deliver(deps.smtp, to=staff.email, message=message, message_id=mail_id)
+        await deliver(deps.smtp, to=staff.email, message=message, message_id=message_id_for(key))
         await mail_log.mark_sent(conn, mail_id=mail_id)
     return True
+
+
+def message_id_for(key: str) -> str:
+    """The left part of the Message-ID of the e-mail sent under `key`: the same on every try."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

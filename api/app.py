@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.error_responses import COMMON, STATEFUL
 from api.routes import (
     devmail,
     directory,
@@ -49,15 +50,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     # Outermost, so every answer gets the headers: errors, redirects and static files included.
     app.add_middleware(SecurityHeaders)
     web.install(app)
-    for router in (
-        health.router,
-        incidents.router,
-        tasks.router,
-        directory.router,
-        policy_review.router,
-        privacy.router,
-        signin.router,
-        devmail.router,
-    ):
-        app.include_router(router)
+    for router in (health.router, directory.router, privacy.router, signin.router, devmail.router):
+        app.include_router(router, responses=COMMON)
+    for router in (incidents.router, tasks.router, policy_review.router):
+        app.include_router(router, responses=STATEFUL)
     return app

@@ -8,6 +8,7 @@ from temporalio.worker import Worker
 
 from activities.deps import Deps
 from activities.registry import all_activities
+from regie.heartbeats import Heartbeats
 from workflows.incident import IncidentWorkflow
 from workflows.policy_review import PolicyReviewWorkflow
 from workflows.retention import RetentionWorkflow
@@ -30,4 +31,5 @@ def build_worker(
         task_queue=task_queue,
         workflows=[IncidentWorkflow, PolicyReviewWorkflow, RetentionWorkflow],
         activities=activities,
+        interceptors=[Heartbeats()],
     )

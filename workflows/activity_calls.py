@@ -10,6 +10,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.refusals import ActivityFailure
 
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
+# Every activity heartbeats while it runs (regie/heartbeats.py): a worker that dies mid-activity
+# costs this long, not the whole ACTIVITY_TIMEOUT.
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 # Keep trying through an SMTP or database outage; refuse at once what can never succeed.
 RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
@@ -34,5 +37,9 @@ async def run_local_activity(activity: Any, arg: Any) -> Any:
 async def run_activity(activity: Any, arg: Any) -> Any:
     """Run an activity method with Regie's timeout and retries; call from workflow code."""
     return await workflow.execute_activity_method(
-        activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
+        activity,
+        arg,
+        start_to_close_timeout=ACTIVITY_TIMEOUT,
+        heartbeat_timeout=HEARTBEAT_TIMEOUT,
+        retry_policy=RETRY,
     )

@@ -2,10 +2,10 @@
 
 import calendar
 from datetime import datetime, time
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from api.access import forbidden
 from api.auth import CurrentUser
@@ -18,14 +18,34 @@ from store.directory import Conn
 
 router = APIRouter(prefix="/api/schools", tags=["policy review"])
 
+# A time of day on the board's clock (Europe/Amsterdam), without a zone: JSON Schema's "time"
+# format demands an offset, which this value neither has nor takes.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "local time of day, e.g. 09:00",
+        }
+    ),
+]
+
 
 class ReviewSettingsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     month: int = Field(ge=1, le=12)
     day: int = Field(ge=1, le=31)
-    at_time: time = time(9, 0)
-    paused: bool = False
+    at_time: LocalTime = time(9, 0)
+    paused: bool = Field(default=False, strict=True)
+
+    @field_validator("at_time")
+    @classmethod
+    def _local(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("give the local time of day without a zone, e.g. 09:00")
+        return value
 
     @model_validator(mode="after")
     def _a_real_date(self) -> "ReviewSettingsIn":
@@ -51,7 +71,7 @@ class PolicyReviewOut(BaseModel):
     school_id: str
     month: int
     day: int
-    at_time: time
+    at_time: LocalTime
     paused: bool
     own_date: bool
     next_runs: list[datetime]

@@ -1,0 +1,1 @@
+"""Fault scenarios: a worker killed, PostgreSQL, SMTP and Temporal restarted mid-burst."""

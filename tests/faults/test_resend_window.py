@@ -1,0 +1,57 @@
+"""The one window where an e-mail can go out twice, and what makes the resend recognisable.
+
+If the worker dies after the SMTP server accepted an e-mail but before the mail log row is
+committed as sent, the row rolls back and the retried activity sends again. That resend is
+real (this test shows it arriving twice); what we can give the receiver is the same
+Message-ID on both, derived from the idempotency key rather than the row id.
+"""
+
+import pytest
+
+from activities import notify
+from domain.roles import Role
+from domain.steps import TaskKind
+from notifications.catcher import MailCatcher
+from notifications.messages import MessageKind
+from store import mail_log
+from store.db import Pool
+from tests.fixtures.world import World, make_deps
+
+
+class WorkerDied(Exception):
+    pass
+
+
+async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
+    pool: Pool, mail: MailCatcher, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deps = make_deps(pool, mail)
+    staff_id = world.school.staff[Role.coordinator]
+    key = f"task_assigned:crash-window-{world.tag}:1"
+
+    async def send() -> bool:
+        return await notify.send_to_staff(
+            deps,
+            key=key,
+            kind=MessageKind.task_assigned,
+            staff_id=staff_id,
+            incident_id=None,
+            school_id=world.school.id,
+            task_kind=TaskKind.assess,
+            link="http://regie.test/t/x",
+        )
+
+    async def die(*args: object, **kwargs: object) -> None:
+        raise WorkerDied("between the SMTP server's 250 and our commit")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(mail_log, "mark_sent", die)
+        with pytest.raises(WorkerDied):
+            await send()
+    assert await send() is True  # the retry: no committed row, so it sends again
+    assert await send() is False  # and after a committed 'sent', never again
+
+    received = await mail.wait_for(lambda m: world.emails[staff_id] in m.to, count=2)
+    assert len(received) == 2
+    assert received[0].message_id == received[1].message_id
+    assert received[0].message_id == f"<{notify.message_id_for(key)}@regie>"
