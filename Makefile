@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit browsers dev clean bench
+.PHONY: test lint typecheck unit browsers node dev clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,23 @@ browsers:
 		exit 1; \
 	fi
 
-test: lint typecheck browsers
+# The single sign-on tests run a real OpenID provider (npm's oidc-provider) on Node.js 20+;
+# its packages are installed from tests/fixtures/oidc/package-lock.json by the test fixture.
+node:
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	elif command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
+	else \
+		echo "The single sign-on tests need Node.js 20+ and npm, and they are missing." >&2; \
+		echo "Install them as root:  apt-get update && apt-get install -y nodejs npm" >&2; \
+		echo "then run 'make test' again." >&2; \
+		exit 1; \
+	fi
+
+test: lint typecheck browsers node
 	$(BIN)/pytest -q
 
 unit: $(STAMP)

@@ -12,6 +12,7 @@ from api.routes import (
     directory,
     health,
     incidents,
+    oidc,
     policy_review,
     privacy,
     signin,
@@ -50,7 +51,14 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     # Outermost, so every answer gets the headers: errors, redirects and static files included.
     app.add_middleware(SecurityHeaders)
     web.install(app)
-    for router in (health.router, directory.router, privacy.router, signin.router, devmail.router):
+    for router in (
+        health.router,
+        directory.router,
+        privacy.router,
+        signin.router,
+        oidc.router,
+        devmail.router,
+    ):
         app.include_router(router, responses=COMMON)
     for router in (incidents.router, tasks.router, policy_review.router):
         app.include_router(router, responses=STATEFUL)

@@ -1,8 +1,9 @@
 """Settings from the environment. Unset servers mean: start the embedded one (`regie dev`)."""
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,3 +19,40 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = Field(default="dev-only-secret-change-me", min_length=16)
     regie_home: Path = Path(".regie")
+
+    # Single sign-on with OpenID Connect beside the e-mail links: one provider per deployment
+    # (the board's Entra ID tenant, Google Workspace or SURFconext). Off while unset.
+    oidc_issuer: str | None = Field(
+        default=None, description="issuer URL; its /.well-known/openid-configuration is read"
+    )
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_display_name: str | None = Field(
+        default=None,
+        description="the provider on the button: 'Microsoft' shows 'Inloggen met Microsoft'",
+    )
+    oidc_scopes: str = "openid email profile"
+
+    @field_validator(
+        "oidc_issuer", "oidc_client_id", "oidc_client_secret", "oidc_display_name", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # An empty variable (a ConfigMap key left blank) means unset, not an issuer named "".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return self.oidc_issuer is not None
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Self:
+        given = [self.oidc_issuer, self.oidc_client_id, self.oidc_client_secret]
+        if any(v is not None for v in given) and not all(v is not None for v in given):
+            raise ValueError(
+                "single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"
+                " together; set all three, or none to sign in by e-mail link only"
+            )
+        if self.oidc_issuer is not None and "openid" not in self.oidc_scopes.split():
+            raise ValueError("OIDC_SCOPES must include 'openid' (and 'email')")
+        return self

@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.temporal",
     "tests.fixtures.world",
     "tests.fixtures.api",
+    "tests.fixtures.openid_provider",
 ]

@@ -116,7 +116,7 @@ async def sign_in(token: str, conn: Db, request: Request) -> Response:
         )
     session = await sessions.create_session(conn, staff_id=staff_id, ttl=SESSION_TTL)
     response = RedirectResponse("/", status_code=303)
-    _set_cookie(response, session, SESSION_TTL, secure=is_tls(request))
+    set_session_cookie(response, session, SESSION_TTL, secure=is_tls(request))
     return response
 
 
@@ -148,11 +148,11 @@ async def task_link(token: str, rt: Rt, conn: Db, request: Request) -> Response:
         conn, staff_id=claims.assignee_id, ttl=TASK_SESSION_TTL, task_id=row.id
     )
     response = RedirectResponse(f"/tasks/{row.id}", status_code=303)
-    _set_cookie(response, session, TASK_SESSION_TTL, secure=is_tls(request))
+    set_session_cookie(response, session, TASK_SESSION_TTL, secure=is_tls(request))
     return response
 
 
-def _set_cookie(response: Response, session: str, ttl: timedelta, *, secure: bool) -> None:
+def set_session_cookie(response: Response, session: str, ttl: timedelta, *, secure: bool) -> None:
     """HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site posts), and Secure
     behind TLS; plain http stays usable for `regie dev` on 127.0.0.1."""
     response.set_cookie(

@@ -27,6 +27,57 @@ TEXT: dict[str, tuple[str, str]] = {
         "Too many sign-in links were asked for from this network. Try again in 15 minutes, or"
         " use the link in the e-mail about your task.",
     ),
+    # Single sign-on (OpenID Connect); {provider} is OIDC_DISPLAY_NAME or the fallback below.
+    "sso_sign_in_with": ("Inloggen met {provider}", "Sign in with {provider}"),
+    "sso_school_account": ("je schoolaccount", "your school account"),
+    "sso_provider_fallback": ("de inlogdienst van je school", "your school's sign-in service"),
+    "sso_or_email": (
+        "Of vraag hieronder een inloglink per e-mail aan.",
+        "Or ask for a sign-in link by e-mail below.",
+    ),
+    "sso_refused_title": ("Inloggen is niet gelukt", "Signing in did not work"),
+    "sso_signed_in_as": ("Je bent daar ingelogd als", "You are signed in there as"),
+    "back_to_sign_in": ("Terug naar inloggen", "Back to sign in"),
+    "sso_flow_lost": (
+        "Deze inlogpoging is verlopen of is niet in deze browser begonnen. Begin opnieuw op de"
+        " inlogpagina.",
+        "This sign-in attempt has expired or was not started in this browser. Start again on"
+        " the sign-in page.",
+    ),
+    "sso_provider_said_no": (
+        "Het inloggen bij {provider} is afgebroken of geweigerd. Probeer het opnieuw, of vraag"
+        " een inloglink per e-mail aan.",
+        "Signing in at {provider} was cancelled or refused. Try again, or ask for a sign-in"
+        " link by e-mail.",
+    ),
+    "sso_not_confirmed": (
+        "Regie kon je inlog bij {provider} niet bevestigen. Probeer het opnieuw. Lukt het weer"
+        " niet, vraag dan een inloglink per e-mail aan en meld het bij de functioneel beheerder"
+        " van je schoolbestuur.",
+        "Regie could not confirm your sign-in at {provider}. Try again. If it fails again, ask"
+        " for a sign-in link by e-mail and tell your school board's functional administrator.",
+    ),
+    "sso_unavailable": (
+        "Regie kan {provider} nu niet bereiken. Vraag een inloglink per e-mail aan, of probeer"
+        " het later opnieuw.",
+        "Regie cannot reach {provider} right now. Ask for a sign-in link by e-mail, or try"
+        " again later.",
+    ),
+    "sso_no_verified_email": (
+        "Je account bij {provider} geeft Regie geen bevestigd e-mailadres. Vraag de functioneel"
+        " beheerder van je schoolbestuur om dat in te stellen, of vraag een inloglink per e-mail"
+        " aan.",
+        "Your account at {provider} gives Regie no confirmed e-mail address. Ask your school"
+        " board's functional administrator to set that up, or ask for a sign-in link by e-mail.",
+    ),
+    "sso_unknown_person": (
+        "Je bent bij {provider} ingelogd, maar Regie heeft geen rol voor dit account. Vraag de"
+        " functioneel beheerder van Regie bij je schoolbestuur om je toe te voegen met het"
+        " e-mailadres van dit account. Daarna kun je hier inloggen.",
+        "You are signed in at {provider}, but Regie has no role for this account. Ask your"
+        " school board's functional administrator for Regie to add you with this account's"
+        " e-mail address. Then you can sign in here.",
+    ),
     "no_tasks": ("Je hebt geen open taken.", "You have no open tasks."),
     "overdue": ("Te laat", "Overdue"),
     "due": ("Deadline", "Deadline"),

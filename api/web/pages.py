@@ -11,6 +11,7 @@ from api.access import may_create_at, task_for
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
+from api.routes.oidc import sso_button
 from api.routes.signin import SignInOutcome, send_sign_in_link
 from api.web.forms import Choices, fields_of, parse, row_count
 from api.web.i18n import Lang, t
@@ -36,11 +37,13 @@ def _lang(request: Request, who: Principal | None = None) -> Lang:
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, next: str = "/") -> Response:
+async def login_page(request: Request, rt: Rt, next: str = "/") -> Response:
+    lang = _lang(request)
     return render(
         request,
         "login.html",
-        lang=_lang(request),
+        lang=lang,
+        sso_button=sso_button(rt.settings, lang),
         user=None,
         csrf="",
         sent=False,
@@ -58,6 +61,7 @@ async def login(request: Request, rt: Rt, conn: Db, email: str = Form(max_length
         "login.html",
         lang=_lang(request),
         status_code=429 if throttled else 200,
+        sso_button=sso_button(rt.settings, _lang(request)),
         user=None,
         csrf="",
         sent=not throttled,
