@@ -4,6 +4,7 @@ walks the provider's own login and consent pages; Regie runs in-process over the
 PostgreSQL and talks to the provider over HTTP for discovery, keys, the code and userinfo.
 """
 
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from html.parser import HTMLParser
@@ -310,6 +311,35 @@ async def test_a_callback_that_does_not_match_its_start_is_refused(sso: Sso, tam
 
     assert refused.status_code == (400 if tamper == "unsigned" else 401), refused.text
     assert await sso.sessions_of(staff_id) == 0
+
+
+@pytest.mark.parametrize("fault", ["unreachable", "wrong_issuer"])
+async def test_a_provider_down_or_misconfigured_says_to_use_the_email_link(
+    openid_provider: OpenIdProvider,
+    pool: Pool,
+    dev_env: WorkflowEnvironment,
+    mail: MailCatcher,
+    fault: str,
+) -> None:
+    if fault == "unreachable":
+        with socket.socket() as probe:  # a port nobody listens on
+            probe.bind(("127.0.0.1", 0))
+            issuer = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    else:  # the same provider under another name than its discovery document gives
+        issuer = openid_provider.issuer.replace("127.0.0.1", "localhost")
+    settings = regie_settings(openid_provider, mail).model_copy(update={"oidc_issuer": issuer})
+    runtime = Runtime(
+        settings=settings,
+        pool=pool,
+        temporal=dev_env.client,
+        smtp=SmtpSettings.from_url(mail.url),
+    )
+    transport = httpx.ASGITransport(app=create_app(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL, headers=HTML) as client:
+        answer = await client.get("/login/oidc")
+        assert FLOW_COOKIE not in client.cookies
+    assert answer.status_code == 502
+    assert "Vraag een inloglink per e-mail aan" in answer.text
 
 
 async def test_without_settings_there_is_no_button_and_no_route(
