@@ -103,7 +103,6 @@ class Provider:
         assert settings.oidc_issuer and settings.oidc_client_id and settings.oidc_client_secret
         self.issuer = settings.oidc_issuer
         self.client_id = settings.oidc_client_id
-        self.display_name = settings.oidc_display_name
         self._app: StarletteOAuth2App = OAuth().register(
             name="regie",
             client_id=settings.oidc_client_id,
@@ -193,7 +192,8 @@ class Provider:
             # message could carry a claim's value, so it stays out of the log.
             log.warning("OpenID sign-in not confirmed: %s", type(exc).__name__)
             raise SignInRefused(Refusal.not_confirmed) from None
-        except httpx2.HTTPError as exc:
+        except (httpx2.HTTPError, ValueError) as exc:
+            # Not reached, or an answer that is not the JSON it must be (ValueError).
             log.warning("OpenID provider unreachable: %s", type(exc).__name__)
             raise SignInRefused(Refusal.unavailable) from None
         return _verified_email(claims)
