@@ -97,6 +97,12 @@ async def callback(
     iss: str | None = None,
 ) -> Response:
     provider = _provider(request, rt)
+    if state is None and code is None and error is None:
+        # Not the provider's answer: the language link of a refusal page, or a bookmark.
+        lang = request.query_params.get("lang")
+        return RedirectResponse(
+            "/login" + (f"?lang={lang}" if lang in ("nl", "en") else ""), status_code=303
+        )
     response: Response
     try:
         flow = open_flow(rt.settings, request.cookies.get(FLOW_COOKIE), returned_state=state)

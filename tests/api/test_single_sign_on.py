@@ -248,9 +248,12 @@ async def test_the_refusal_reads_in_english_for_an_english_browser(sso: Sso) -> 
             browser, sso.provider, f"p-en-{sso.world.tag}", "/login/oidc"
         )
         refused = await browser.get(callback)
+        # The page's language link leads back to the sign-in page in that language.
+        switched = await browser.get("/login/oidc/callback?lang=nl")
     assert refused.status_code == 403
     assert "Regie has no role for this account" in refused.text
     assert "functional administrator" in refused.text
+    assert switched.status_code == 303 and switched.headers["location"] == "/login?lang=nl"
 
 
 async def test_a_tampered_or_replayed_state_is_refused(sso: Sso) -> None:
