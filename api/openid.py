@@ -91,7 +91,8 @@ def open_flow(settings: Settings, cookie: str | None, *, returned_state: str | N
 
 def safe_next(path: str | None) -> str:
     """A path on this site to land on after signing in; anything else lands on 'my tasks'."""
-    if not path or not path.startswith("/") or path.startswith(("//", "/\\")):
+    # Capped: the path rides in the flow cookie, and browsers drop cookies over 4 KB.
+    if not path or len(path) > 1000 or not path.startswith("/") or path.startswith(("//", "/\\")):
         return "/"
     return path
 

@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from api.auth import SESSION_COOKIE
-from api.openid import FLOW_COOKIE, open_flow, seal_flow
+from api.openid import FLOW_COOKIE, open_flow, safe_next, seal_flow
 from api.runtime import Runtime
 from domain.roles import Role
 from notifications.catcher import MailCatcher
@@ -374,3 +374,21 @@ def test_half_a_configuration_is_refused_at_start_with_what_to_set() -> None:
         )
     blank = Settings(oidc_issuer="", oidc_client_id=" ", oidc_client_secret="")
     assert not blank.oidc_enabled
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/board", "/board"),
+        ("/tasks/abc?x=1", "/tasks/abc?x=1"),
+        (None, "/"),
+        ("https://evil.test/", "/"),
+        ("//evil.test/", "/"),
+        ("/\\evil.test/", "/"),
+        ("/" + "a" * 1000, "/"),
+    ],
+)
+def test_after_signing_in_only_a_path_on_this_site_is_followed(
+    asked: str | None, lands: str
+) -> None:
+    assert safe_next(asked) == lands
