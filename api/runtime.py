@@ -53,7 +53,7 @@ async def open_runtime(
     crypto.keyring()  # no key configured: fail now, with what to set, not at the first write
     pool = await open_pool(settings.database_url)
     try:
-        client = await connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        client = await connect(settings)
         yield Runtime(
             settings=settings,
             pool=pool,

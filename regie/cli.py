@@ -12,6 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from regie.settings import Settings
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from store.db import Pool
 
 app = typer.Typer(help="Regie: incident response for school boards.", no_args_is_help=True)
@@ -149,17 +151,24 @@ def schedules() -> None:
     )
 
 
+async def _connect(settings: Settings) -> "Client":
+    """Connect to Temporal as the settings say; a wrong setting stops the command with advice."""
+    from regie.temporal import TemporalSettingsError, TemporalUnavailable, connect
+
+    try:
+        return await connect(settings)
+    except (TemporalSettingsError, TemporalUnavailable) as error:
+        errors.print(f"[red]Temporal:[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 async def _bootstrap_schedules(settings: Settings) -> int:
     from regie import schedules as review_schedules
-    from regie.temporal import connect
     from store.db import open_pool
 
     pool = await open_pool(_require(settings.database_url, "DATABASE_URL"))
     try:
-        client = await connect(
-            _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
-            namespace=settings.temporal_namespace,
-        )
+        client = await _connect(settings)
         return await review_schedules.bootstrap(client, pool, task_queue=settings.task_queue)
     finally:
         await pool.close()
@@ -176,15 +185,11 @@ def worker() -> None:
 async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
-    from regie.temporal import connect
     from regie.worker import build_worker
     from store.db import open_pool
 
     pool = await open_pool(_require(settings.database_url, "DATABASE_URL"))
-    client = await connect(
-        _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
-        namespace=settings.temporal_namespace,
-    )
+    client = await _connect(settings)
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
     console.print(f"Worker on task queue '{settings.task_queue}' at {settings.temporal_address}")
