@@ -185,6 +185,7 @@ def worker() -> None:
 async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
+    from regie.build import build_id
     from regie.worker import build_worker
     from store.db import open_pool
 
@@ -192,9 +193,14 @@ async def _run_worker(settings: Settings) -> None:
     client = await _connect(settings)
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
-    console.print(f"Worker on task queue '{settings.task_queue}' at {settings.temporal_address}")
+    console.print(
+        f"Worker (build {build_id(settings)}) on task queue '{settings.task_queue}'"
+        f" at {settings.temporal_address}"
+    )
     try:
-        await build_worker(client, deps, task_queue=settings.task_queue).run()
+        await build_worker(
+            client, deps, task_queue=settings.task_queue, build_id=build_id(settings)
+        ).run()
     finally:
         await pool.close()
 

@@ -454,6 +454,7 @@ async def _start(
     from api.runtime import open_runtime
     from notifications.catcher import MailCatcher
     from regie import demo, schedules
+    from regie.build import build_id
     from regie.worker import build_worker
     from store.migrate import apply_migrations, as_url
 
@@ -532,7 +533,9 @@ async def _start(
         base_url=settings.base_url,
         secret_key=settings.secret_key,
     )
-    worker = build_worker(runtime.temporal, deps, task_queue=settings.task_queue)
+    worker = build_worker(
+        runtime.temporal, deps, task_queue=settings.task_queue, build_id=build_id(settings)
+    )
     tasks["the worker"] = asyncio.ensure_future(worker.run())
 
     async def stop_worker() -> None:
