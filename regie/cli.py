@@ -189,8 +189,9 @@ async def _run_worker(settings: Settings) -> None:
     from regie.worker import build_worker
     from store.db import open_pool
 
-    pool = await open_pool(_require(settings.database_url, "DATABASE_URL"))
-    client = await _connect(settings)
+    database_url = _require(settings.database_url, "DATABASE_URL")
+    client = await _connect(settings)  # a wrong Temporal setting stops us before the pool opens
+    pool = await open_pool(database_url)
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
     console.print(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from temporalio.testing import WorkflowEnvironment
+from typer.testing import CliRunner
 
 from notifications.catcher import MailCatcher
 from regie.build import build_id
@@ -23,6 +24,7 @@ from regie.temporal import (
 )
 from regie.worker import build_worker
 from store.db import Pool
+from tests.fixtures.keys import TEST_KEY, TEST_KEY_ID
 from tests.fixtures.tls import Pki, make_pki, tls_proxy
 from tests.fixtures.world import make_deps
 from workflows.contracts import ErasureReport, RetentionInput
@@ -182,3 +184,18 @@ def test_without_tls_settings_the_connection_is_plain_and_an_api_key_turns_tls_o
     assert cloud["namespace"] == "regie.a1b2c"
     assert cloud["api_key"] == "key-from-temporal-cloud"
     assert cloud["tls"] is not False
+
+
+def test_regie_worker_stops_on_a_key_without_certificate_and_says_what_to_set(
+    pki: Pki, environ: pytest.MonkeyPatch
+) -> None:
+    from regie.cli import app
+
+    environ.setenv("REGIE_KEYS", f"{TEST_KEY_ID}:{TEST_KEY}")  # the key the tests run with
+    environ.setenv("DATABASE_URL", "postgresql://never-opened.invalid/regie")
+    environ.setenv("TEMPORAL_ADDRESS", "temporal.example:7233")
+    environ.setenv("TEMPORAL_TLS_CLIENT_KEY_PATH", str(pki.client_key))
+    done = CliRunner().invoke(app, ["worker"])
+    assert done.exit_code == 2, done.output
+    assert "Temporal: A client key is set" in done.output
+    assert "set TEMPORAL_TLS_CLIENT_CERT_PATH (or _DATA)" in done.output
