@@ -16,7 +16,8 @@ exactly as the `temporal` CLI combines them:
   above; the variables win over the file. Unlike the CLI, Regie reads no file unless it is
   named, so a server runs on what it is given and nothing from a home folder.
 
-*_PATH names a PEM file (a mounted Secret), *_DATA holds the PEM itself.
+*_PATH names a PEM file (a mounted Secret), *_DATA holds the PEM itself. The commands still
+require TEMPORAL_ADDRESS itself: unset, it means "`regie dev` starts its own Temporal".
 """
 
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile, ClientConfigTLS, ClientConnectConfig
-from temporalio.service import RPCError
+from temporalio.service import RPCError, TLSConfig
 
 from regie.settings import Settings
 
@@ -133,37 +134,49 @@ def connect_config(settings: Settings) -> ClientConnectConfig:
     return config
 
 
-def _uses_tls(config: ClientConnectConfig) -> bool:
-    return config.get("tls", False) is not False
+def _client_certificate_set(config: ClientConnectConfig) -> bool:
+    tls = config.get("tls", False)
+    return isinstance(tls, TLSConfig) and tls.client_cert is not None
 
 
 def _advice(config: ClientConnectConfig, detail: str) -> str:
-    """What to check, from the settings in use and the error text of the gRPC stack."""
+    """What to check, from the settings in use and the error text of the gRPC stack.
+
+    A server that demands a client certificate closes the connection right after the TLS 1.3
+    handshake; whether the client then reads its alert or only a closed connection is a race,
+    so the advice goes by the settings rather than by the alert alone.
+    """
     address = config.get("target_host", "")
-    lowered = detail.lower()
-    if not _uses_tls(config):
+    text = detail.lower().replace(" ", "")
+    if any(word in text for word in ("connectionrefused", "tcpconnecterror", "dnserror")):
         return (
-            f"Check TEMPORAL_ADDRESS={address} (host and port of the Temporal frontend, reachable"
-            " from here). If that server expects TLS, set TEMPORAL_TLS=true, and for mTLS"
+            f"Nothing answers at TEMPORAL_ADDRESS={address}: check the host and port of the"
+            " Temporal frontend and that it is reachable from here."
+        )
+    if config.get("tls", False) is False:
+        return (
+            f"Check TEMPORAL_ADDRESS={address} (host and port of the Temporal frontend). If that"
+            " server expects TLS, set TEMPORAL_TLS=true, and for mTLS"
             " TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH."
         )
-    if any(word in lowered for word in ("certificaterequired", "certificate required", "alert")):
-        return (
-            "The TLS handshake failed. The server may require a client certificate: check"
-            " TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (a certificate"
-            " signed by a CA the server trusts). Also check TEMPORAL_TLS_SERVER_CA_CERT_PATH and"
-            " TEMPORAL_TLS_SERVER_NAME."
-        )
-    if "certificate" in lowered or "invalid peer" in lowered or "unknownissuer" in lowered:
+    if any(word in text for word in ("invalidcertificate", "unknownissuer", "notvalidforname")):
         return (
             "The server's certificate was not accepted: check TEMPORAL_TLS_SERVER_CA_CERT_PATH"
             " (the CA that signed it) and TEMPORAL_TLS_SERVER_NAME (a name in that certificate;"
             f" unset, the host of TEMPORAL_ADDRESS={address} is used)."
         )
+    if not _client_certificate_set(config):
+        return (
+            "The server closed the connection during or right after the TLS handshake; it"
+            " likely requires a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH"
+            " and TEMPORAL_TLS_CLIENT_KEY_PATH (or _DATA), or TEMPORAL_API_KEY for Temporal"
+            f" Cloud. If it does not, check that TEMPORAL_ADDRESS={address} is its TLS port."
+        )
     return (
-        f"Check TEMPORAL_ADDRESS={address} (reachable from here, TLS port of the frontend), then"
-        " the TLS settings: TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_TLS_SERVER_NAME,"
-        " TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH (or TEMPORAL_API_KEY)."
+        "The server refused the TLS handshake or closed the connection: check that"
+        " TEMPORAL_TLS_CLIENT_CERT_PATH holds a current certificate signed by a CA the server"
+        " trusts and TEMPORAL_TLS_CLIENT_KEY_PATH its key; then TEMPORAL_TLS_SERVER_NAME, and"
+        f" that TEMPORAL_ADDRESS={address} is the TLS port of the frontend."
     )
 
 

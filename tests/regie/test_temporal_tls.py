@@ -5,6 +5,7 @@ The dev server speaks plain gRPC, so HAProxy (tests/fixtures/tls.py) terminates 
 of it with certificates made here; `make test` installs HAProxy.
 """
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from notifications.catcher import MailCatcher
+from notifications.catcher import MailCatcher, free_port
 from regie.build import build_id
 from regie.settings import Settings
 from regie.temporal import (
@@ -25,7 +26,7 @@ from regie.temporal import (
 from regie.worker import build_worker
 from store.db import Pool
 from tests.fixtures.keys import TEST_KEY, TEST_KEY_ID
-from tests.fixtures.tls import Pki, make_pki, tls_proxy
+from tests.fixtures.tls import Pki, Proxy, make_pki, tls_proxy
 from tests.fixtures.world import make_deps
 from workflows.contracts import ErasureReport, RetentionInput
 from workflows.retention import RetentionWorkflow
@@ -53,10 +54,10 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 @pytest.fixture(scope="module")
 def proxy(
     pki: Pki, dev_env: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+) -> Iterator[Proxy]:
     target = dev_env.client.service_client.config.target_host
-    with tls_proxy(pki, target, tmp_path_factory.mktemp("proxy")) as address:
-        yield address
+    with tls_proxy(pki, target, tmp_path_factory.mktemp("proxy")) as running:
+        yield running
 
 
 @pytest.fixture
@@ -68,10 +69,10 @@ def environ(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 async def test_worker_runs_a_workflow_over_mtls_and_reports_its_build_id(
-    pki: Pki, proxy: str, environ: pytest.MonkeyPatch, pool: Pool, mail: MailCatcher
+    pki: Pki, proxy: Proxy, environ: pytest.MonkeyPatch, pool: Pool, mail: MailCatcher
 ) -> None:
     tag = uuid.uuid4().hex[:8]
-    environ.setenv("TEMPORAL_ADDRESS", proxy)
+    environ.setenv("TEMPORAL_ADDRESS", proxy.address)
     environ.setenv("TEMPORAL_TLS_SERVER_CA_CERT_PATH", str(pki.ca_cert))
     environ.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", str(pki.client_cert))
     # The key as PEM in the environment, as a Secret exposed as a variable gives it.
@@ -103,23 +104,41 @@ async def test_worker_runs_a_workflow_over_mtls_and_reports_its_build_id(
 
 
 async def test_a_client_without_certificate_is_refused_with_advice(
-    pki: Pki, proxy: str, environ: pytest.MonkeyPatch
+    pki: Pki, proxy: Proxy, environ: pytest.MonkeyPatch
 ) -> None:
-    environ.setenv("TEMPORAL_ADDRESS", proxy)
+    environ.setenv("TEMPORAL_ADDRESS", proxy.address)
     environ.setenv("TEMPORAL_TLS_SERVER_CA_CERT_PATH", str(pki.ca_cert))
+    before = proxy.refusals()
     with pytest.raises(TemporalUnavailable) as refused:
         await connect(Settings())
-    message = str(refused.value)
-    assert f"Cannot connect to Temporal at {proxy}" in message
-    assert "CertificateRequired" in message  # what the proxy said …
-    assert "TEMPORAL_TLS_CLIENT_CERT_PATH" in message  # … and what to set about it
+    message = str(refused.value)  # the operator is told what to set …
+    assert f"Cannot connect to Temporal at {proxy.address}" in message
+    assert (
+        "it likely requires a client certificate (mTLS): set TEMPORAL_TLS_CLIENT_CERT_PATH and"
+        " TEMPORAL_TLS_CLIENT_KEY_PATH" in message
+    ), message
+    # … because the proxy refused the handshake (it logs the connection as it closes).
+    for _ in range(100):
+        if proxy.refusals() > before:
+            break
+        await asyncio.sleep(0.05)
+    assert proxy.refusals() > before, proxy.log.read_text()
+
+
+async def test_nothing_listening_names_the_address(environ: pytest.MonkeyPatch) -> None:
+    environ.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")
+    environ.setenv("TEMPORAL_TLS", "true")
+    with pytest.raises(
+        TemporalUnavailable, match=r"Nothing answers at TEMPORAL_ADDRESS=127\.0\.0\.1"
+    ):
+        await connect(Settings())
 
 
 async def test_a_server_certificate_from_another_ca_names_the_ca_setting(
-    pki: Pki, proxy: str, environ: pytest.MonkeyPatch, tmp_path: Path
+    pki: Pki, proxy: Proxy, environ: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     other = make_pki(tmp_path / "other")
-    environ.setenv("TEMPORAL_ADDRESS", proxy)
+    environ.setenv("TEMPORAL_ADDRESS", proxy.address)
     environ.setenv("TEMPORAL_TLS_SERVER_CA_CERT_PATH", str(other.ca_cert))
     environ.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", str(pki.client_cert))
     environ.setenv("TEMPORAL_TLS_CLIENT_KEY_PATH", str(pki.client_key))
@@ -128,16 +147,18 @@ async def test_a_server_certificate_from_another_ca_names_the_ca_setting(
 
 
 async def test_a_profile_in_a_temporal_toml_file_connects(
-    pki: Pki, proxy: str, environ: pytest.MonkeyPatch, tmp_path: Path
+    pki: Pki, proxy: Proxy, environ: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     toml = tmp_path / "temporal.toml"
     toml.write_text(
-        f'[profile.cluster]\naddress = "{proxy}"\nnamespace = "default"\n'
+        f'[profile.cluster]\naddress = "{proxy.address}"\nnamespace = "default"\n'
         f'[profile.cluster.tls]\nserver_name = "localhost"\n'
         f'server_ca_cert_path = "{pki.ca_cert}"\n'
         f'client_cert_path = "{pki.client_cert}"\nclient_key_path = "{pki.client_key}"\n'
     )
-    environ.setenv("TEMPORAL_ADDRESS", proxy)  # the commands require it; the file has the rest
+    environ.setenv(
+        "TEMPORAL_ADDRESS", proxy.address
+    )  # the commands require it; the file has the rest
     environ.setenv("TEMPORAL_CONFIG_FILE", str(toml))
     environ.setenv("TEMPORAL_PROFILE", "cluster")
     client = await connect(Settings())
