@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit browsers tls-proxy dev clean
+.PHONY: test lint typecheck unit browsers tls-proxy dev clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ unit: $(STAMP)
 # The whole product on this machine with a demo board; Ctrl-C stops it. Data in .regie/.
 dev: $(STAMP)
 	$(BIN)/regie dev
+
+# Measurements on servers the bench starts itself; `make bench SIZE=full` for the issue's sizes.
+SIZE ?= quick
+bench: $(STAMP)
+	$(BIN)/python -m bench --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -49,13 +49,13 @@ async def incident_for(conn: Conn, who: Principal, incident_id: str, action: Act
         raise not_found()
     if who.task_scope is not None:
         raise forbidden("this sign-in is for one task only; sign in with your e-mail for more")
-    if who.auditor_only and action is not Action.history:
+    if who.reads_history_only and action is not Action.history:
         raise forbidden("auditors read an incident's history only")
     if action is Action.cancel and not (
         who.leads_or_coordinates(incident.school_id) or who.has_board_role(Role.board_safeguarding)
     ):
         raise forbidden("only the school's coordinator or leader, or the board's adviser, cancels")
-    if action is Action.signal and who.auditor_only:
+    if action is Action.signal and who.reads_history_only:
         raise forbidden("auditors cannot change an incident")
     return incident
 
@@ -82,14 +82,14 @@ async def task_for(conn: Conn, who: Principal, task: TaskRow | None) -> TaskRow:
             or who.leads_or_coordinates(str(review["school_id"]))
         ):
             raise not_found("task")
-        if who.auditor_only:
+        if who.reads_history_only:
             raise forbidden("auditors read an incident's history only")
         return task
     assert task.incident_id is not None
     incident = await incidents.get_incident(conn, incident_id=task.incident_id)
     if incident is None or not await visible(conn, who, incident):
         raise not_found("task")
-    if who.auditor_only:
+    if who.reads_history_only:
         raise forbidden("auditors read an incident's history only")
     return task
 

@@ -6,7 +6,16 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import devmail, directory, health, incidents, policy_review, signin, tasks
+from api.routes import (
+    devmail,
+    directory,
+    health,
+    incidents,
+    policy_review,
+    privacy,
+    signin,
+    tasks,
+)
 from api.runtime import Runtime, open_runtime
 from api.security import SecurityHeaders
 from api.web import install as web
@@ -46,6 +55,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
         tasks.router,
         directory.router,
         policy_review.router,
+        privacy.router,
         signin.router,
         devmail.router,
     ):

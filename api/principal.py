@@ -46,6 +46,7 @@ class Principal:
         return bool(self.board_roles())
 
     @property
-    def auditor_only(self) -> bool:
+    def reads_history_only(self) -> bool:
+        # The privacy officer reads like an auditor: histories, never a task or a change.
         roles = {g.role for g in self.grants}
-        return roles == {Role.auditor}
+        return bool(roles) and roles <= {Role.auditor, Role.privacy_officer}

@@ -21,11 +21,17 @@ class Runtime:
     smtp: SmtpSettings
     # Only under `regie dev` (and in tests): the SMTP catcher whose mail /dev/mail shows.
     mail_catcher: MailCatcher | None = None
+    # The service's own connections. A request holds one connection of `pool` while it calls
+    # the service, which takes another; from the same pool, as many concurrent requests as
+    # the pool has connections would each hold one and wait for a second until PoolTimeout.
+    service_pool: Pool | None = None
 
     @property
     def service(self) -> IncidentService:
         return IncidentService(
-            pool=self.pool, temporal=self.temporal, task_queue=self.settings.task_queue
+            pool=self.service_pool or self.pool,
+            temporal=self.temporal,
+            task_queue=self.settings.task_queue,
         )
 
 
@@ -53,13 +59,18 @@ async def open_runtime(
     crypto.keyring()  # no key configured: fail now, with what to set, not at the first write
     pool = await open_pool(settings.database_url)
     try:
-        client = await connect(settings)
-        yield Runtime(
-            settings=settings,
-            pool=pool,
-            temporal=client,
-            smtp=SmtpSettings.from_url(settings.smtp_url, sender=settings.mail_from),
-            mail_catcher=mail_catcher,
-        )
+        service_pool = await open_pool(settings.database_url)
+        try:
+            client = await connect(settings)
+            yield Runtime(
+                settings=settings,
+                pool=pool,
+                temporal=client,
+                smtp=SmtpSettings.from_url(settings.smtp_url, sender=settings.mail_from),
+                mail_catcher=mail_catcher,
+                service_pool=service_pool,
+            )
+        finally:
+            await service_pool.close()
     finally:
         await pool.close()

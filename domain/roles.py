@@ -11,11 +11,20 @@ class Role(StrEnum):
     communications = "communications"
     board_admin = "board_admin"
     auditor = "auditor"
+    # The board's data protection officer ("functionaris gegevensbescherming"): reads
+    # histories like an auditor and answers requests for access and erasure (AVG art. 15, 17).
+    privacy_officer = "privacy_officer"
 
 
 SCHOOL_ROLES: frozenset[Role] = frozenset({Role.coordinator, Role.support, Role.school_leader})
 BOARD_ROLES: frozenset[Role] = frozenset(
-    {Role.board_safeguarding, Role.communications, Role.board_admin, Role.auditor}
+    {
+        Role.board_safeguarding,
+        Role.communications,
+        Role.board_admin,
+        Role.auditor,
+        Role.privacy_officer,
+    }
 )
 
 # When a school has nobody in a role, the task goes to the next role in this list, so a step
@@ -28,6 +37,7 @@ FALLBACK: dict[Role, tuple[Role, ...]] = {
     Role.board_safeguarding: (),
     Role.board_admin: (),
     Role.auditor: (),
+    Role.privacy_officer: (),
 }
 
 

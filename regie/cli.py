@@ -1,6 +1,7 @@
 """The `regie` command: the whole product (`regie dev`) or its parts, as a deployment runs them."""
 
 import asyncio
+import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -14,6 +15,7 @@ from regie.settings import Settings
 if TYPE_CHECKING:
     from temporalio.client import Client
 
+    from regie.replay import ReplayReport
     from store.db import Pool
 
 app = typer.Typer(help="Regie: incident response for school boards.", no_args_is_help=True)
@@ -198,12 +200,61 @@ async def _run_worker(settings: Settings) -> None:
         f"Worker (build {build_id(settings)}) on task queue '{settings.task_queue}'"
         f" at {settings.temporal_address}"
     )
+    # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
+    # the server learns at once that its cached workflows are gone and hands their next tasks
+    # to another worker, instead of waiting out the sticky queue's timeout for each.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     try:
-        await build_worker(
+        async with build_worker(
             client, deps, task_queue=settings.task_queue, build_id=build_id(settings)
-        ).run()
+        ):
+            await stop.wait()
     finally:
         await pool.close()
+
+
+@app.command()
+def replay(
+    histories: Annotated[
+        list[Path] | None,
+        typer.Argument(help="history JSON files or folders; without them: the running workflows"),
+    ] = None,
+    query: Annotated[
+        str, typer.Option("--query", help="which workflows to replay (Temporal visibility query)")
+    ] = "ExecutionStatus = 'Running'",
+    limit: Annotated[int | None, typer.Option("--limit", help="replay at most this many")] = None,
+) -> None:
+    """Replay workflow histories on this build's code: the gate before a deploy.
+
+    Run it with the new image against the production namespace before rolling out workers;
+    it exits 1, naming the workflow ids, if any running incident would not replay.
+    """
+    from regie.replay import replay_files, replay_running
+
+    if histories:
+        files = [f for h in histories for f in (sorted(h.rglob("*.json")) if h.is_dir() else [h])]
+        report = asyncio.run(replay_files(files))
+    else:
+        settings = Settings()
+
+        async def from_cluster() -> "ReplayReport":
+            client = await _connect(settings)
+            return await replay_running(client, query=query, limit=limit)
+
+        report = asyncio.run(from_cluster())
+    for workflow_id, reason in report.failures:
+        errors.print(f"[red]does not replay[/red] {workflow_id}: {reason}", highlight=False)
+    if not report.ok:
+        errors.print(
+            f"{len(report.failures)} of {report.replayed} workflow(s) would not replay on this"
+            " build. Do not deploy it: put the change behind workflow.patched (README, 'Changing"
+            " the workflow') and try again."
+        )
+        raise typer.Exit(1)
+    console.print(f"All {report.replayed} workflow(s) replay on this build.")
 
 
 @token_app.command("create")

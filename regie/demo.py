@@ -61,6 +61,7 @@ _BOARD_PEOPLE: tuple[tuple[Role, str], ...] = (
     (Role.communications, "Pieter Verhoeven"),
     (Role.board_admin, "Lotte Kuipers"),
     (Role.auditor, "Hans Brouwer"),
+    (Role.privacy_officer, "Noor Bakker"),
 )
 
 

@@ -59,6 +59,10 @@ ROLE_ALIASES: dict[str, Role] = {
     "beheerder": Role.board_admin,
     "functioneel_beheerder": Role.board_admin,
     "controleur": Role.auditor,
+    "privacy": Role.privacy_officer,
+    "fg": Role.privacy_officer,
+    "functionaris_gegevensbescherming": Role.privacy_officer,
+    "privacyfunctionaris": Role.privacy_officer,
 }
 LANGUAGES = {
     "": "nl",
@@ -74,7 +78,8 @@ BOARD_OFFICE = {"", "bestuur", "bestuursbureau", "board", "board office"}
 
 ROLE_HELP = (
     "coordinator (aandachtsfunctionaris), support (mentor, vertrouwenspersoon), school_leader"
-    " (schoolleider, directeur), board_safeguarding, communications, board_admin, auditor"
+    " (schoolleider, directeur), board_safeguarding, communications, board_admin, auditor,"
+    " privacy_officer (fg, functionaris gegevensbescherming)"
 )
 
 

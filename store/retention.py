@@ -163,3 +163,32 @@ async def erase_expired(conn: Conn, *, now: datetime, dry_run: bool = False) -> 
             incidents += 1
             total = total + counts
     return incidents, total
+
+
+async def board_term(conn: Conn, *, board_id: str) -> str:
+    cur = await conn.execute("SELECT retention FROM boards WHERE id = %s", (board_id,))
+    row = await cur.fetchone()
+    if row is None:
+        raise LookupError(f"board {board_id} does not exist")
+    return str(row["retention"])
+
+
+async def set_board_term(
+    conn: Conn, *, board_id: str, term: str, actor_id: str, at: datetime
+) -> None:
+    """Change the term (validated by the caller) and record who changed it from what."""
+    async with conn.transaction():
+        before = await board_term(conn, board_id=board_id)
+        if before == term:
+            return
+        await conn.execute("UPDATE boards SET retention = %s WHERE id = %s", (term, board_id))
+        await audit.record(
+            conn,
+            key=f"retention_changed:{board_id}:{at.isoformat()}",
+            kind="retention_changed",
+            at=at,
+            incident_id=None,
+            board_id=board_id,
+            actor_id=actor_id,
+            detail={"from": before, "to": term},
+        )

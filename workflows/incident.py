@@ -145,6 +145,11 @@ class InformationArrived:
 
 Effect = Closed | Reassigned | InquiryArrived | InformationArrived
 
+# Changes to running incidents' logic, each behind `workflow.patched` so histories written
+# before it replay as they ran (tests/workflows/test_replay.py; README "Changing the workflow").
+# 2026-11: reload the role holders and deadlines before opening tasks, not only at the start.
+FRESH_CONTEXT = "fresh-context-per-opening"
+
 
 @workflow.defn
 class IncidentWorkflow:
@@ -172,12 +177,7 @@ class IncidentWorkflow:
 
     @workflow.run
     async def run(self, inp: IncidentInput) -> IncidentResult:
-        self._context = await run_activity(
-            IncidentActivities.load_context,
-            IncidentRef(
-                incident_id=inp.incident_id, board_id=inp.board_id, school_id=inp.school_id
-            ),
-        )
+        self._context = await self._load_context()
         await self._audit(
             "opened", "incident_opened", detail={"linked": inp.origin_incident_id is not None}
         )
@@ -211,6 +211,17 @@ class IncidentWorkflow:
             status=self._status,
             tasks=sum(1 for t in self._tasks.values() if t.opened_at is not None),
         )
+
+    async def _load_context(self) -> IncidentContext:
+        context: IncidentContext = await run_activity(
+            IncidentActivities.load_context,
+            IncidentRef(
+                incident_id=self._inp.incident_id,
+                board_id=self._inp.board_id,
+                school_id=self._inp.school_id,
+            ),
+        )
+        return context
 
     async def _wait_for_people(self) -> None:
         next_alarm = self._next_alarm_at()
@@ -409,6 +420,10 @@ class IncidentWorkflow:
                 TaskActivities.skip_task,
                 SkipTaskInput(task=current.ref(self._inp.incident_id), at=workflow.now()),
             )
+        if moves.open and workflow.patched(FRESH_CONTEXT):
+            # Tasks go to whoever holds the role when they open, on the board's deadlines
+            # of that moment: a mentor who left last week gets no new task.
+            self._context = await self._load_context()
         opened = [self._open(step) for step in moves.open]
         await asyncio.gather(*opened)
 

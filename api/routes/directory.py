@@ -1,10 +1,11 @@
 """Boards, schools and staff: the directory and the board's deadlines."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from psycopg.errors import UniqueViolation
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.access import forbidden
 from api.auth import CurrentUser
@@ -12,9 +13,10 @@ from api.deps import Db
 from api.principal import Principal
 from api.schemas import NewStaff, RoleGrant, SchoolOut, StaffOut
 from domain.deadlines import DeadlineSettings
+from domain.retention import parse_term
 from domain.roles import BOARD_ROLES, Role
 from domain.steps import Step
-from store import directory
+from store import directory, retention
 
 router = APIRouter(tags=["directory"])
 
@@ -103,6 +105,45 @@ async def set_deadlines(
         ) from None
     await directory.set_deadline_settings(conn, board_id=board_id, settings=updated)
     return DeadlineSettings.model_validate(updated).model_dump(mode="json")
+
+
+class RetentionTerm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    term: str = Field(
+        description="how long personal details stay after an incident closes, ISO-8601"
+        " (P2Y, P18M, P400D)",
+        examples=["P2Y"],
+    )
+
+    @field_validator("term")
+    @classmethod
+    def _a_term(cls, value: str) -> str:
+        parse_term(value)
+        return value.strip()
+
+
+@router.get("/api/boards/{board_id}/retention")
+async def get_retention(board_id: str, who: CurrentUser, conn: Db) -> RetentionTerm:
+    if board_id != who.board_id or not who.sees_whole_board:
+        raise HTTPException(404, "no such board, or not yours")
+    return RetentionTerm(term=await retention.board_term(conn, board_id=board_id))
+
+
+@router.put("/api/boards/{board_id}/retention")
+async def set_retention(
+    board_id: str, body: RetentionTerm, who: CurrentUser, conn: Db
+) -> RetentionTerm:
+    """Change the board's retention term; the next daily run erases by it (closed incidents
+    past the new term included)."""
+    if board_id != who.board_id:
+        raise HTTPException(404, "no such board, or not yours")
+    if who.task_scope is not None or not who.has_board_role(Role.board_admin, Role.privacy_officer):
+        raise forbidden("only the board's functional admin or privacy officer changes retention")
+    await retention.set_board_term(
+        conn, board_id=board_id, term=body.term, actor_id=who.staff_id, at=datetime.now(UTC)
+    )
+    return RetentionTerm(term=await retention.board_term(conn, board_id=board_id))
 
 
 def _board_admin(who: Principal) -> None:

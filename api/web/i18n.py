@@ -133,8 +133,8 @@ TEXT: dict[str, tuple[str, str]] = {
         "This incident is no longer open; nothing can change.",
     ),
     "timeline_only": (
-        "Je leest als auditor alleen de tijdlijn van dit incident.",
-        "As an auditor you read this incident's timeline only.",
+        "Je leest als auditor of privacyfunctionaris alleen de tijdlijn van dit incident.",
+        "As an auditor or privacy officer you read this incident's timeline only.",
     ),
     "no_history": ("Er staat nog niets in de tijdlijn.", "Nothing in the timeline yet."),
     # The printable history.
@@ -166,6 +166,69 @@ TEXT: dict[str, tuple[str, str]] = {
     "source_temporal": ("Temporal", "Temporal"),
     "to_incident": ("Naar het incident", "To the incident"),
     # The board overview.
+    "privacy_title": ("Inzage en verwijdering", "Access and erasure"),
+    "privacy_intro": (
+        "Een leerling of ouder vraagt wat Regie over hem of haar bewaart (AVG artikel 15) of"
+        " vraagt dat te verwijderen (artikel 17). Je ziet alleen wat over deze persoon gaat;"
+        " namen van anderen staan er als 'Leerling B'. Elk verzoek komt in het logboek, zonder"
+        " de naam.",
+        "A pupil or parent asks what Regie holds about them (GDPR article 15) or asks for it to"
+        " be erased (article 17). You see only what is about this person; others' names show"
+        " as 'Leerling B'. Every request is logged, without the name.",
+    ),
+    "privacy_access": ("Inzageverzoek", "Request for access"),
+    "privacy_name": ("Volledige naam", "Full name"),
+    "privacy_name_help": (
+        "Zoals de school de naam in het incident schreef; hoofdletters en accenten maken niet uit.",
+        "As the school wrote it in the incident; capitals and accents do not matter.",
+    ),
+    "privacy_name_needed": (
+        "Vul de volledige naam in (2 tot 200 tekens).",
+        "Fill in the full name (2 to 200 characters).",
+    ),
+    "privacy_show": ("Toon wat Regie bewaart", "Show what Regie holds"),
+    "privacy_download": ("Download als JSON", "Download as JSON"),
+    "privacy_found": ("Incidenten met deze persoon", "Incidents with this person"),
+    "privacy_nothing_held": (
+        "Regie bewaart niets onder deze naam.",
+        "Regie holds nothing under this name.",
+    ),
+    "privacy_only_named": (
+        "Geen betrokkene in dit incident, maar genoemd in een tekst.",
+        "Not a person of this incident, but named in a text.",
+    ),
+    "privacy_texts": ("Teksten over deze persoon", "Texts about this person"),
+    "privacy_answers": ("Vastgelegd bij de stappen", "Recorded in the steps"),
+    "privacy_erase": ("Verwijderverzoek", "Request for erasure"),
+    "privacy_erase_intro": (
+        "De naam verdwijnt uit alle incidenten van het bestuur: in de gegevens wordt het het"
+        " label ('Leerling A'), in teksten waar de persoon alleen genoemd is '[gewist]'. Wat de"
+        " school deed en wanneer blijft staan. Dit kan niet ongedaan worden gemaakt: bekijk"
+        " eerst het inzageverzoek.",
+        "The name goes from every incident of the board: in the records it becomes the label"
+        " ('Leerling A'), in texts that only mention the person '[gewist]'. What the school did"
+        " and when stays. This cannot be undone: look at the access request first.",
+    ),
+    "privacy_confirm": (
+        "Ik begrijp dat dit niet ongedaan kan worden gemaakt.",
+        "I understand this cannot be undone.",
+    ),
+    "privacy_confirm_needed": (
+        "Vink aan dat je begrijpt dat verwijderen niet ongedaan kan worden gemaakt.",
+        "Tick that you understand the erasure cannot be undone.",
+    ),
+    "privacy_erase_button": ("Verwijder deze persoon", "Erase this person"),
+    "privacy_erased": ("Verwijderd uit deze incidenten", "Erased from these incidents"),
+    "privacy_nothing_found": (
+        "Regie bewaart niets onder deze naam; controleer de schrijfwijze met een inzageverzoek.",
+        "Regie holds nothing under this name; check the spelling with a request for access.",
+    ),
+    "privacy_officer_only": (
+        "Alleen de privacyfunctionaris van het bestuur behandelt inzage- en verwijderverzoeken."
+        " Vraag de functioneel beheerder om die rol aan de juiste persoon te geven.",
+        "Only the board's privacy officer handles requests for access and erasure. Ask the"
+        " functional admin to give that role to the right person.",
+    ),
     "board_only": (
         "Het bestuursoverzicht is voor het bestuursbureau.",
         "The board overview is for the board's office.",
@@ -275,6 +338,14 @@ EVENTS: dict[str, tuple[str, str]] = {
     "history_exported": (
         "{actor} heeft de geschiedenis geëxporteerd.",
         "{actor} exported the history.",
+    ),
+    "access_export": (
+        "{actor} heeft op een inzageverzoek gegevens uit dit incident geëxporteerd.",
+        "{actor} exported data of this incident for a request for access.",
+    ),
+    "personal_data_erased": (
+        "Persoonsgegevens in dit incident zijn gewist.",
+        "Personal data in this incident was erased.",
     ),
     "incident_closed": ("Het incident is afgerond.", "The incident was closed."),
     "incident_cancelled": (

@@ -145,7 +145,7 @@ async def _incident_response(
     status_code: int = 200,
 ) -> Response:
     lang = _lang(request, who)
-    full = not who.auditor_only
+    full = not who.reads_history_only
     incident = await incident_for(conn, who, incident_id, Action.view if full else Action.history)
     await record_access(
         conn, incident, who.staff_id, "incident_viewed" if full else "history_viewed"

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import board_pages, incident_pages, pages
+from api.web import board_pages, incident_pages, pages, privacy_pages
 from api.web.i18n import t
 from api.web.session import SignInRequired
 from api.web.templating import language, render
@@ -23,6 +23,7 @@ def install(app: FastAPI) -> None:
     # After pages: its /incidents/new must match before /incidents/{incident_id}.
     app.include_router(incident_pages.router)
     app.include_router(board_pages.router)
+    app.include_router(privacy_pages.router)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, exc: SignInRequired) -> Response:

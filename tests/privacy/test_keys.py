@@ -13,10 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import pytest_asyncio
-from psycopg import conninfo
 from typer.testing import CliRunner
 
 from domain.forms.assess import PersonRole
@@ -25,7 +23,6 @@ from regie.devstack import configure_dev_keys
 from store import answers, crypto, directory, documents, incidents, lessons, policy_reviews
 from store.crypto import DecryptionError, KeyConfigError, Keyring
 from store.db import Pool, open_pool
-from store.migrate import apply_migrations, as_url
 from store.rotation import ENCRYPTED_COLUMNS, keys_in_use, rotate_all
 from tests.fixtures.keys import TEST_KEYRING
 
@@ -42,20 +39,6 @@ def keys() -> Iterator[None]:
         yield
     finally:
         crypto.configure(TEST_KEYRING)
-
-
-@pytest.fixture
-def own_database(postgres_server_url: str) -> Iterator[str]:
-    name = f"regie_keys_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = conninfo.make_conninfo(postgres_server_url, dbname=name)
-    apply_migrations(as_url(url))
-    try:
-        yield url
-    finally:
-        with psycopg.connect(postgres_server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest_asyncio.fixture

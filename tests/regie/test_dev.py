@@ -154,7 +154,13 @@ def test_regie_dev_starts_everything_stops_cleanly_and_restarts_on_its_data(
         roles = {r for p in demo["staff"] if p["school_id"] == school["id"] for r in p["roles"]}
         assert roles == {"coordinator", "support", "school_leader"}, school
     office = {r for p in demo["staff"] if p["school_id"] is None for r in p["roles"]}
-    assert office == {"board_safeguarding", "communications", "board_admin", "auditor"}
+    assert office == {
+        "board_safeguarding",
+        "communications",
+        "board_admin",
+        "auditor",
+        "privacy_officer",
+    }
     assert all(p["token"] and p["email"].endswith(".test") for p in demo["staff"])
     assert len({p["token"] for p in demo["staff"]}) == len(demo["staff"])
 

@@ -50,7 +50,7 @@ async def _keep(h: Harness, incident_id: str, name: str) -> WorkflowHistory:
 
 
 async def test_recorded_histories_replay_on_this_code() -> None:
-    files = sorted(HISTORIES.glob("*.json"))
+    files = sorted(HISTORIES.rglob("*.json"))
     assert files, "no recorded histories; record them (see this module's docstring)"
     for path in files:
         history = WorkflowHistory.from_json(path.stem, path.read_text())

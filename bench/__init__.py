@@ -1,0 +1,1 @@
+"""Regie measured: `python -m bench`; see bench/RESULTS.md."""

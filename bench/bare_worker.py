@@ -1,0 +1,20 @@
+"""The baseline's worker, in a process of its own like Regie's: `python -m bench.bare_worker`."""
+
+import asyncio
+import sys
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from bench.bare import BareWorkflow, bare_step
+
+
+async def serve(address: str, task_queue: str) -> None:
+    client = await Client.connect(address, data_converter=pydantic_data_converter)
+    worker = Worker(client, task_queue=task_queue, workflows=[BareWorkflow], activities=[bare_step])
+    await worker.run()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,175 @@
+"""Parts 1 and 2: whole incidents through the API against the bare workflow, and latency.
+
+Regie: an incident is opened through the API; every task e-mail that arrives is answered by
+its assignee through the API (read the task, post the answer) until the evaluation closes it.
+Latency is measured from the moment an answer is posted to the arrival of the e-mail of each
+task that answer opened (the `opens` of the reply).
+
+Bare: the same number of incidents, in flight at once, each a BareWorkflow with the number of
+activities per stage and updates read from the history of a warm-up Regie incident.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowUpdateStage
+
+from bench.bare import BareAnswer, BareInput, BareWorkflow
+from bench.people import Board, Mailroom, answer_for, make_board, next_mail, open_incident
+from bench.stack import BARE_TASK_QUEUE, Stack
+from bench.stats import ratio, summary_ms
+from workflows.contracts import incident_workflow_id
+
+MAIL_TIMEOUT = 120.0
+
+
+@dataclass
+class RegieRun:
+    latencies: list[float] = field(default_factory=list)
+    task_mails: int = 0
+    completions: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+async def drive_incident(
+    stack: Stack, http: httpx.AsyncClient, board: Board, mailroom: Mailroom, run: RegieRun
+) -> str:
+    """One incident from opening to closing, every task answered from its e-mail."""
+    incident = await open_incident(http, board)
+    reference, incident_id = incident["reference"], incident["id"]
+    arrived: dict[str, float] = {}  # step -> arrival of its task's e-mail
+    posted: list[tuple[float, list[str]]] = []  # (answer posted at, steps it opened)
+    while True:
+        mail = await next_mail(mailroom, reference, MAIL_TIMEOUT)
+        run.task_mails += 1
+        staff = mail.claims.assignee_id
+        task_id = mail.claims.task_id
+        detail = await http.get(f"/api/tasks/{task_id}", headers=board.auth(staff))
+        detail.raise_for_status()
+        kind = str(detail.json()["kind"])
+        arrived.setdefault(str(detail.json()["step"]), mail.arrived)
+        started = time.perf_counter()
+        response = await http.post(
+            f"/api/tasks/{task_id}/complete",
+            json=answer_for(kind, board),
+            headers=board.auth(staff),
+        )
+        response.raise_for_status()
+        run.completions += 1
+        posted.append((started, [str(s) for s in response.json()["opens"]]))
+        if kind == "evaluate":
+            break
+    await stack.temporal.get_workflow_handle(incident_workflow_id(incident_id)).result()
+    for started, opens in posted:
+        run.latencies.extend(arrived[step] - started for step in opens if step in arrived)
+    return str(incident_id)
+
+
+async def workflow_shape(stack: Stack, incident_id: str) -> tuple[list[int], int]:
+    """Activities per stage (before the first update, between updates) and the update count."""
+    handle = stack.temporal.get_workflow_handle(incident_workflow_id(incident_id))
+    stages = [0]
+    async for event in handle.fetch_history_events():
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            stages[-1] += 1
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            stages.append(0)
+    return stages, len(stages) - 1
+
+
+@dataclass
+class BareRun:
+    accepted: list[float] = field(default_factory=list)
+    completed: list[float] = field(default_factory=list)
+
+
+async def drive_bare(stack: Stack, stages: list[int], run: BareRun) -> None:
+    run_id = uuid.uuid4().hex
+    handle = await stack.temporal.start_workflow(
+        BareWorkflow.run,
+        BareInput(run_id=run_id, stages=stages),
+        id=f"bare-{run_id}",
+        task_queue=BARE_TASK_QUEUE,
+    )
+    for number in range(1, len(stages)):
+        started = time.perf_counter()
+        update = await handle.start_update(
+            BareWorkflow.answer,
+            BareAnswer(number=number),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        )
+        run.accepted.append(time.perf_counter() - started)
+        await update.result()
+        run.completed.append(time.perf_counter() - started)
+    await handle.result()
+
+
+async def _many(count: int, in_flight: int, one: Any) -> float:
+    """Run `one()` `count` times with `in_flight` at once; returns the wall time."""
+    gate = asyncio.Semaphore(in_flight)
+
+    async def gated() -> None:
+        async with gate:
+            await one()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(gated() for _ in range(count)))
+    return time.perf_counter() - started
+
+
+async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, Any]:
+    board = await make_board(stack)
+    mailroom = Mailroom()
+    stack.mail.listeners.append(mailroom)
+    limits = httpx.Limits(max_connections=in_flight * 2, max_keepalive_connections=in_flight * 2)
+    try:
+        async with httpx.AsyncClient(
+            base_url=stack.api_url, limits=limits, timeout=MAIL_TIMEOUT
+        ) as http:
+            # A warm-up incident: imports, caches and connections, and the shape to copy.
+            warm = RegieRun()
+            warm_id = await drive_incident(stack, http, board, mailroom, warm)
+            stages, updates = await workflow_shape(stack, warm_id)
+            await drive_bare(stack, stages, BareRun())
+
+            bare = BareRun()
+            bare_wall = await _many(incidents, in_flight, lambda: drive_bare(stack, stages, bare))
+            regie = RegieRun()
+            regie_wall = await _many(
+                incidents, in_flight, lambda: drive_incident(stack, http, board, mailroom, regie)
+            )
+    finally:
+        stack.mail.listeners.remove(mailroom)
+    regie_rate = incidents / regie_wall * 60
+    bare_rate = incidents / bare_wall * 60
+    latency = summary_ms(regie.latencies)
+    accepted = summary_ms(bare.accepted)
+    completed = summary_ms(bare.completed)
+    return {
+        "incidents": incidents,
+        "in_flight": in_flight,
+        "shape": {"activities_per_stage": stages, "activities": sum(stages), "updates": updates},
+        "regie": {
+            "wall_s": round(regie_wall, 2),
+            "incidents_per_min": round(regie_rate, 1),
+            "task_mails": regie.task_mails,
+            "task_mails_expected": incidents * updates,
+            "duplicate_task_mails": mailroom.duplicates(),
+        },
+        "bare": {"wall_s": round(bare_wall, 2), "incidents_per_min": round(bare_rate, 1)},
+        "overhead_ratio": ratio(bare_rate, regie_rate),
+        "latency": {
+            "answer_to_next_mail": latency,
+            "bare_update_accepted": accepted,
+            "bare_update_through_activities": completed,
+            "p95_ratio_vs_update": ratio(latency["p95_ms"], accepted["p95_ms"]),
+            "p95_ratio_vs_update_through_activities": ratio(latency["p95_ms"], completed["p95_ms"]),
+        },
+    }

@@ -1,0 +1,49 @@
+"""`python -m bench --size smoke`: the bench harness runs end to end on its own servers.
+
+No timing is asserted (timings are the bench's to report, not the tests'); what is checked is
+that every part ran and saw what it had to: every task e-mail once, every incident moving on
+after the worker restart, no 5xx under load.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_smoke_size_runs_every_part(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--size", "smoke", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads(out.read_text())
+    assert "Regie bench, size smoke" in done.stdout
+
+    overhead = results["overhead"]
+    assert overhead["shape"]["updates"] == 8  # one answer per step of a full incident
+    assert overhead["regie"]["task_mails"] == overhead["regie"]["task_mails_expected"]
+    assert overhead["regie"]["duplicate_task_mails"] == 0
+    assert overhead["latency"]["answer_to_next_mail"]["n"] > 0
+
+    (capacity,) = results["capacity"]
+    assert capacity["progressed_after_restart"] == capacity["open_incidents"]
+    assert capacity["failures"] == [] and capacity["duplicate_task_mails"] == 0
+
+    reads = results["reads"]
+    for name in ("list_board", "list_board_open", "list_school", "board_overview"):
+        assert reads[name]["api"]["n"] == reads[name]["psycopg"]["n"] > 0
+
+    load = results["load"]
+    assert load["requests"] > 0
+    assert load["errors_5xx_or_transport"] == 0 and load["client_errors_4xx"] == 0

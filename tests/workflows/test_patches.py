@@ -1,0 +1,89 @@
+"""Patched changes to IncidentWorkflow: old histories replay as they ran, new runs take the
+new logic.
+
+FRESH_CONTEXT (2026-11): the role holders and deadlines are read again before tasks open, so a
+task goes to whoever holds the role at that moment, not at the incident's start.
+"""
+
+import uuid
+from pathlib import Path
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
+
+from domain.roles import Role
+from domain.steps import Step
+from notifications.catcher import MailCatcher
+from store import directory
+from store.db import Pool
+from tests import answers
+from tests.drive import complete, wait_open
+from tests.fixtures.world import make_world, running_worker
+from workflows.contracts import incident_workflow_id
+from workflows.incident import FRESH_CONTEXT, IncidentWorkflow
+
+BEFORE = Path(__file__).parent.parent / "histories" / "before-fresh-context"
+
+
+def _patches(history: WorkflowHistory) -> list[str]:
+    """The patch ids a history recorded (markers carry them as JSON payloads)."""
+    found = []
+    for event in history.events:
+        if event.event_type != EventType.EVENT_TYPE_MARKER_RECORDED:
+            continue
+        details = event.marker_recorded_event_attributes.details
+        if "patch-data" in details:
+            [payload] = details["patch-data"].payloads
+            found.append(pydantic_data_converter.payload_converter.from_payload(payload)["id"])
+    return found
+
+
+def _replayer() -> Replayer:
+    return Replayer(workflows=[IncidentWorkflow], data_converter=pydantic_data_converter)
+
+
+async def test_histories_from_before_the_patch_replay_without_it() -> None:
+    files = sorted(BEFORE.glob("*.json"))
+    assert len(files) == 3
+    for path in files:
+        history = WorkflowHistory.from_json(path.stem, path.read_text())
+        assert _patches(history) == []  # really recorded before the change
+        result = await _replayer().replay_workflow(history, raise_on_replay_failure=False)
+        assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
+    dev_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
+) -> None:
+    world = await make_world(pool)
+    school = world.school
+    leaving = school.staff[Role.school_leader]
+    async with running_worker(dev_env.client, pool, mail) as h:
+        incident_id = await h.service.start_incident(
+            school_id=school.id, summary="test", created_by=None
+        )
+        await wait_open(h.service, incident_id, Step.assess)
+        # The school leader leaves while the assessment is under way; a new one takes over.
+        async with pool.connection() as conn:
+            await conn.execute("UPDATE staff SET active = false WHERE id = %s", (leaving,))
+            newcomer = await directory.create_staff(
+                conn,
+                board_id=world.board_id,
+                name="Nieuwe Schoolleider",
+                email=f"leider.{uuid.uuid4().hex[:8]}@school.test",
+            )
+            await directory.grant_role(
+                conn, staff_id=newcomer, role=Role.school_leader, school_id=school.id
+            )
+        await complete(h.service, incident_id, Step.assess, answers.assess())
+        confront = await wait_open(h.service, incident_id, Step.confront)
+        assert confront.assignee_id == newcomer
+
+        handle = h.client.get_workflow_handle(incident_workflow_id(incident_id))
+        history = await handle.fetch_history()
+        await h.service.cancel(incident_id=incident_id, actor_id=None, reason="test")
+    assert _patches(history) == [FRESH_CONTEXT]
+    await _replayer().replay_workflow(history)
