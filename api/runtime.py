@@ -61,7 +61,7 @@ async def open_runtime(
     try:
         service_pool = await open_pool(settings.database_url)
         try:
-            client = await connect(settings.temporal_address, namespace=settings.temporal_namespace)
+            client = await connect(settings)
             yield Runtime(
                 settings=settings,
                 pool=pool,

@@ -13,6 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from regie.settings import Settings
 
 if TYPE_CHECKING:
+    from temporalio.client import Client
+
     from regie.replay import ReplayReport
     from store.db import Pool
 
@@ -151,17 +153,24 @@ def schedules() -> None:
     )
 
 
+async def _connect(settings: Settings) -> "Client":
+    """Connect to Temporal as the settings say; a wrong setting stops the command with advice."""
+    from regie.temporal import TemporalSettingsError, TemporalUnavailable, connect
+
+    try:
+        return await connect(settings)
+    except (TemporalSettingsError, TemporalUnavailable) as error:
+        errors.print(f"[red]Temporal:[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
 async def _bootstrap_schedules(settings: Settings) -> int:
     from regie import schedules as review_schedules
-    from regie.temporal import connect
     from store.db import open_pool
 
     pool = await open_pool(_require(settings.database_url, "DATABASE_URL"))
     try:
-        client = await connect(
-            _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
-            namespace=settings.temporal_namespace,
-        )
+        client = await _connect(settings)
         return await review_schedules.bootstrap(client, pool, task_queue=settings.task_queue)
     finally:
         await pool.close()
@@ -178,18 +187,19 @@ def worker() -> None:
 async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
-    from regie.temporal import connect
+    from regie.build import build_id
     from regie.worker import build_worker
     from store.db import open_pool
 
-    pool = await open_pool(_require(settings.database_url, "DATABASE_URL"))
-    client = await connect(
-        _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
-        namespace=settings.temporal_namespace,
-    )
+    database_url = _require(settings.database_url, "DATABASE_URL")
+    client = await _connect(settings)  # a wrong Temporal setting stops us before the pool opens
+    pool = await open_pool(database_url)
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
-    console.print(f"Worker on task queue '{settings.task_queue}' at {settings.temporal_address}")
+    console.print(
+        f"Worker (build {build_id(settings)}) on task queue '{settings.task_queue}'"
+        f" at {settings.temporal_address}"
+    )
     # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
     # the server learns at once that its cached workflows are gone and hands their next tasks
     # to another worker, instead of waiting out the sticky queue's timeout for each.
@@ -198,7 +208,9 @@ async def _run_worker(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with build_worker(client, deps, task_queue=settings.task_queue):
+        async with build_worker(
+            client, deps, task_queue=settings.task_queue, build_id=build_id(settings)
+        ):
             await stop.wait()
     finally:
         await pool.close()
@@ -221,7 +233,6 @@ def replay(
     it exits 1, naming the workflow ids, if any running incident would not replay.
     """
     from regie.replay import replay_files, replay_running
-    from regie.temporal import connect
 
     if histories:
         files = [f for h in histories for f in (sorted(h.rglob("*.json")) if h.is_dir() else [h])]
@@ -230,10 +241,7 @@ def replay(
         settings = Settings()
 
         async def from_cluster() -> "ReplayReport":
-            client = await connect(
-                _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
-                namespace=settings.temporal_namespace,
-            )
+            client = await _connect(settings)
             return await replay_running(client, query=query, limit=limit)
 
         report = asyncio.run(from_cluster())

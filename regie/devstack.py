@@ -38,6 +38,7 @@ from rich.table import Table
 from temporalio.client import Client
 
 from regie.settings import Settings
+from regie.temporal import connect, for_local_server
 
 logger = logging.getLogger(__name__)
 
@@ -303,8 +304,7 @@ async def start_temporal(
 async def _wait_for_temporal(
     address: str, namespace: str, process: asyncio.subprocess.Process, log_file: Path
 ) -> Client:
-    from regie.temporal import connect
-
+    settings = for_local_server(Settings.model_construct(temporal_namespace=namespace), address)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + TEMPORAL_READY_SECONDS
     while True:
@@ -315,7 +315,7 @@ async def _wait_for_temporal(
             )
         try:
             async with asyncio.timeout(2):
-                client = await connect(address, namespace=namespace)
+                client = await connect(settings)
                 await client.service_client.check_health()
             return client
         except Exception as error:
@@ -454,6 +454,7 @@ async def _start(
     from api.runtime import open_runtime
     from notifications.catcher import MailCatcher
     from regie import demo, schedules
+    from regie.build import build_id
     from regie.worker import build_worker
     from store.migrate import apply_migrations, as_url
 
@@ -502,14 +503,12 @@ async def _start(
     with console.status("Migrating the database…"):
         await asyncio.to_thread(apply_migrations, migration_url)
 
-    update: dict[str, Any] = {
-        "database_url": database_url,
-        "temporal_address": temporal_address,
-        "smtp_url": smtp_url,
-    }
+    update: dict[str, Any] = {"database_url": database_url, "smtp_url": smtp_url}
     if "base_url" not in settings.model_fields_set:
         update["base_url"] = config.api_url
     settings = settings.model_copy(update=update)
+    if temporal_ui_url is not None:  # our own dev server: plain gRPC, whatever TLS is set
+        settings = for_local_server(settings, temporal_address)
     runtime = await stack.enter_async_context(open_runtime(settings, mail_catcher=catcher))
 
     demo_json = config.home / "demo.json"
@@ -534,7 +533,9 @@ async def _start(
         base_url=settings.base_url,
         secret_key=settings.secret_key,
     )
-    worker = build_worker(runtime.temporal, deps, task_queue=settings.task_queue)
+    worker = build_worker(
+        runtime.temporal, deps, task_queue=settings.task_queue, build_id=build_id(settings)
+    )
     tasks["the worker"] = asyncio.ensure_future(worker.run())
 
     async def stop_worker() -> None:

@@ -8,10 +8,9 @@ from temporalio.worker import Worker
 
 from activities.deps import Deps
 from activities.registry import all_activities
+from regie.build import deployment_config, package_build_id
 from regie.heartbeats import Heartbeats
-from workflows.incident import IncidentWorkflow
-from workflows.policy_review import PolicyReviewWorkflow
-from workflows.retention import RetentionWorkflow
+from workflows.registry import ALL_WORKFLOWS
 
 
 def build_worker(
@@ -20,8 +19,13 @@ def build_worker(
     *,
     task_queue: str,
     replace: dict[str, Callable[..., Any]] | None = None,
+    build_id: str | None = None,
 ) -> Worker:
-    """`replace` swaps activities by their Temporal name; tests use it to simulate crashes."""
+    """`replace` swaps activities by their Temporal name; tests use it to simulate crashes.
+
+    The worker reports `build_id` (default: the package version) to Temporal without
+    versioned routing; regie/build.py says why.
+    """
     activities = all_activities(deps)
     if replace:
         # Regie's activities are named after their methods (no explicit names).
@@ -29,7 +33,8 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[IncidentWorkflow, PolicyReviewWorkflow, RetentionWorkflow],
+        workflows=ALL_WORKFLOWS,
         activities=activities,
         interceptors=[Heartbeats()],
+        deployment_config=deployment_config(build_id or package_build_id()),
     )

@@ -29,6 +29,7 @@ from bench.faults.drive import (
 )
 from bench.faults.servers import OwnMail, OwnPostgres, OwnTemporal, WorkerProcess
 from regie.service import IncidentService
+from regie.settings import Settings
 from regie.temporal import connect
 from store import crypto
 from store.db import Pool, open_pool
@@ -176,7 +177,7 @@ async def _servers(root: Path, key: str) -> AsyncIterator[Stack]:
         )
         await asyncio.to_thread(worker.start)
         pool = await open_pool(postgres.url, max_size=10)
-        client = await connect(temporal.address)
+        client = await connect(Settings(temporal_address=temporal.address))
         service = IncidentService(pool=pool, temporal=client, task_queue=queue)
         yield Stack(Servers(postgres, temporal, mail, worker), service)
     finally:
