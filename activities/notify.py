@@ -8,11 +8,12 @@ acceptance and our commit can be recognised by the receiving side.
 
 from datetime import datetime
 
+from activities import metrics
 from activities.deps import Deps
 from domain.steps import TaskKind, title
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import Language, render_message
-from notifications.smtp import deliver
+from notifications.smtp import DeliveryError, deliver
 from store import directory, incidents, mail_log
 
 
@@ -72,6 +73,11 @@ async def send_to_staff(
             reason_code=reason_code,
         )
         message = render_message(kind, context, language=language)
-        await deliver(deps.smtp, to=staff.email, message=message, message_id=mail_id)
+        try:
+            await deliver(deps.smtp, to=staff.email, message=message, message_id=mail_id)
+        except DeliveryError:
+            metrics.count(metrics.EMAILS_FAILED, kind=kind.value)
+            raise
+        metrics.count(metrics.EMAILS_SENT, kind=kind.value)
         await mail_log.mark_sent(conn, mail_id=mail_id)
     return True

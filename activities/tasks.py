@@ -2,6 +2,7 @@
 
 from temporalio import activity
 
+from activities import metrics
 from activities.deps import Deps
 from activities.notify import send_to_staff
 from notifications.links import task_link
@@ -98,6 +99,7 @@ class TaskActivities:
             deadline=inp.due_at,
             link=self._link(task.task_id, inp.assignee_id, 1),
         )
+        metrics.count(metrics.TASKS_OPENED, step=task.step.value, urgent=str(inp.urgent).lower())
 
     @activity.defn
     async def close_task(self, inp: CloseTaskInput) -> None:
@@ -119,6 +121,7 @@ class TaskActivities:
                 actor_id=inp.actor_id,
                 detail={"answer": inp.answer_id or "", "reason": inp.reason_id or ""},
             )
+        metrics.count(metrics.TASKS_CLOSED, step=task.step.value, outcome=inp.status)
 
     @activity.defn
     async def reopen_task(self, inp: ReopenTaskInput) -> None:
@@ -186,6 +189,7 @@ class TaskActivities:
             deadline=inp.due_at,
             link=self._link(task.task_id, inp.to_id, inp.assignment),
         )
+        metrics.count(metrics.TASKS_REASSIGNED, step=task.step.value)
 
     @activity.defn
     async def remind_task(self, inp: AlarmInput) -> None:
@@ -198,6 +202,7 @@ class TaskActivities:
             message=MessageKind.task_reminder,
             link=self._link(inp.task.task_id, inp.assignee_id, inp.assignment),
         )
+        metrics.count(metrics.TASKS_REMINDED, step=inp.task.step.value)
 
     @activity.defn
     async def escalate_task(self, inp: AlarmInput) -> None:
@@ -211,6 +216,7 @@ class TaskActivities:
             message=MessageKind.task_escalated,
             link=self._deps.incident_url(inp.task.incident_id),
         )
+        metrics.count(metrics.TASKS_ESCALATED, step=inp.task.step.value, level=str(inp.level))
 
     async def _alarm(
         self,
@@ -279,3 +285,5 @@ class TaskActivities:
                 task_kind=task.kind,
                 reason_code="false_alarm",
             )
+        for task, _assignee in inp.tasks:
+            metrics.count(metrics.TASKS_CANCELLED, step=task.step.value)

@@ -1,6 +1,7 @@
 """Settings from the environment. Unset servers mean: start the embedded one (`regie dev`)."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,3 +19,15 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = Field(default="dev-only-secret-change-me", min_length=16)
     regie_home: Path = Path(".regie")
+    # Observability (regie/logs.py, regie/telemetry.py, api/metrics.py).
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object per line; text: for people (regie dev)"
+    )
+    log_level: str = "INFO"
+    worker_metrics_address: str | None = Field(
+        default="0.0.0.0:9464",
+        description="host:port where `regie worker` serves /metrics; empty turns it off",
+    )
+    metrics_token: str | None = Field(
+        default=None, description="when set, the api's /metrics needs `Bearer <token>`"
+    )

@@ -1,0 +1,48 @@
+"""The worker's own counters, recorded through the Temporal SDK's metric meter.
+
+They go out on the same Prometheus endpoint as the SDK's metrics (the worker's Runtime, see
+regie/telemetry.py), so a worker has one /metrics. The meter adds namespace, task_queue and
+activity_type; labels here are steps, outcomes, levels and message kinds: never an id, a name
+or free text, so the number of series stays small and no personal data leaves.
+
+Counted when the activity's work is done, so a retried activity counts once; an attempt whose
+completion is lost and that runs again counts twice (rare, and only ever too high).
+"""
+
+from typing import Final
+
+from temporalio import activity
+from temporalio.common import MetricMeter
+
+TASKS_OPENED: Final = "regie_tasks_opened"
+TASKS_CLOSED: Final = "regie_tasks_closed"
+TASKS_REASSIGNED: Final = "regie_tasks_reassigned"
+TASKS_REMINDED: Final = "regie_tasks_reminded"
+TASKS_ESCALATED: Final = "regie_tasks_escalated"
+TASKS_CANCELLED: Final = "regie_tasks_cancelled"
+EMAILS_SENT: Final = "regie_emails_sent"
+EMAILS_FAILED: Final = "regie_emails_failed"
+
+_DESCRIPTIONS: Final = {
+    TASKS_OPENED: "Tasks opened and assigned, by step",
+    TASKS_CLOSED: "Tasks closed by their assignee, by step and outcome (done, not_applicable)",
+    TASKS_REASSIGNED: "Tasks reassigned to someone else, by step",
+    TASKS_REMINDED: "Reminders sent before a task's deadline, by step",
+    TASKS_ESCALATED: "Escalations of overdue tasks, by step and level (1 school, 2 board)",
+    TASKS_CANCELLED: "Open tasks cancelled with their incident, by step",
+    EMAILS_SENT: "E-mails handed to the mail server, by message kind",
+    EMAILS_FAILED: "E-mails the mail server did not take, by message kind",
+}
+
+
+def _meter() -> MetricMeter:
+    try:
+        return activity.metric_meter()
+    except RuntimeError:
+        # Called outside a running activity (a test calling the method directly): not counted.
+        return MetricMeter.noop
+
+
+def count(name: str, value: int = 1, **labels: str) -> None:
+    """Adds `value` to the counter `name` (one of the constants above)."""
+    _meter().create_counter(name, _DESCRIPTIONS[name]).add(value, labels)
