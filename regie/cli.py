@@ -71,6 +71,12 @@ def _configure_keys(settings: Settings) -> None:
         raise typer.Exit(2) from None
 
 
+def _configure_logging(settings: Settings) -> None:
+    from regie.logs import configure_logging
+
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+
+
 async def _with_pool(database_url: str, work: Callable[..., Awaitable[T]]) -> T:
     from store.db import open_pool
 
@@ -113,12 +119,21 @@ def api() -> None:
     ):
         _require(value, name)
     _configure_keys(settings)
+    _configure_logging(settings)
     host = os.environ.get("REGIE_HOST", "").strip() or "127.0.0.1"
     raw_port = os.environ.get("REGIE_API_PORT", "").strip() or "8000"
     if not raw_port.isdigit():
         errors.print(f"[red]REGIE_API_PORT={raw_port!r} is not a port number.[/red] Use e.g. 8000")
         raise typer.Exit(2)
-    uvicorn.run(create_app(settings=settings), host=host, port=int(raw_port))
+    # uvicorn's access log would write the raw path with its query string: the app logs one
+    # line per request itself (api/metrics.py), by route template.
+    uvicorn.run(
+        create_app(settings=settings),
+        host=host,
+        port=int(raw_port),
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command()
@@ -171,12 +186,14 @@ def worker() -> None:
     """Run a Temporal worker for incidents (needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL)."""
     settings = Settings()
     _configure_keys(settings)
+    _configure_logging(settings)
     asyncio.run(_run_worker(settings))
 
 
 async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
+    from regie.telemetry import worker_runtime
     from regie.temporal import connect
     from regie.worker import build_worker
     from store.db import open_pool
@@ -185,7 +202,10 @@ async def _run_worker(settings: Settings) -> None:
     client = await connect(
         _require(settings.temporal_address, "TEMPORAL_ADDRESS"),
         namespace=settings.temporal_namespace,
+        runtime=worker_runtime(settings.worker_metrics_address),
     )
+    if settings.worker_metrics_address:
+        console.print(f"Worker metrics on http://{settings.worker_metrics_address}/metrics")
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
     console.print(f"Worker on task queue '{settings.task_queue}' at {settings.temporal_address}")

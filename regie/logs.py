@@ -9,6 +9,7 @@ log calls keep to that; three guards catch what other code might let through:
 - any e-mail address in a message, an exception or a field is masked before it is written
   (database errors, for one, quote the row that broke a constraint).
 Names cannot be recognised by a pattern; that guard is that no code logs free text.
+Libraries that log URLs or recipients at INFO (httpx, the dev mail catcher) log warnings only.
 """
 
 import logging
@@ -28,8 +29,12 @@ LogFormat = Literal["json", "text"]
 # its path parameters into this same mapping, so a line logged by a handler can name them.
 _request_scope: ContextVar[Mapping[str, Any] | None] = ContextVar("regie_request", default=None)
 
-_EMAIL: Final = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+# Also percent-encoded (%40), as an address appears in a URL.
+_EMAIL: Final = re.compile(r"[\w.+'-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 _MASK: Final = "<e-mail>"
+
+# Loggers whose INFO lines hold whole URLs (query strings included) or e-mail recipients.
+QUIET_BELOW_WARNING: Final = ("httpx", "httpcore", "mail.log")
 
 # Incident workflows are named incident-<incident id> (workflows.contracts).
 _INCIDENT_WORKFLOW: Final = "incident-"
@@ -139,6 +144,8 @@ def configure_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for name in QUIET_BELOW_WARNING:
+        logging.getLogger(name).setLevel(logging.WARNING)
     # uvicorn's loggers write through the root handler, in the same format.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         uvicorn_logger = logging.getLogger(name)

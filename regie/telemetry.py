@@ -26,7 +26,10 @@ def worker_runtime(metrics_address: str | None) -> Runtime:
     """
     metrics = (
         PrometheusConfig(
-            bind_address=metrics_address, counters_total_suffix=True, durations_as_seconds=True
+            bind_address=metrics_address,
+            counters_total_suffix=True,
+            unit_suffix=True,
+            durations_as_seconds=True,
         )
         if metrics_address
         else None
