@@ -9,6 +9,7 @@ Counted when the activity's work is done, so a retried activity counts once; an 
 completion is lost and that runs again counts twice (rare, and only ever too high).
 """
 
+import logging
 from typing import Final
 
 from temporalio import activity
@@ -23,12 +24,16 @@ TASKS_CANCELLED: Final = "regie_tasks_cancelled"
 EMAILS_SENT: Final = "regie_emails_sent"
 EMAILS_FAILED: Final = "regie_emails_failed"
 
+log = logging.getLogger("regie.events")
+
 _DESCRIPTIONS: Final = {
     TASKS_OPENED: "Tasks opened and assigned, by step",
     TASKS_CLOSED: "Tasks closed by their assignee, by step and outcome (done, not_applicable)",
     TASKS_REASSIGNED: "Tasks reassigned to someone else, by step",
     TASKS_REMINDED: "Reminders sent before a task's deadline, by step",
-    TASKS_ESCALATED: "Escalations of overdue tasks, by step and level (1 school, 2 board)",
+    TASKS_ESCALATED: (
+        "Escalations of overdue tasks, by step and escalation_level (1 school, 2 board)"
+    ),
     TASKS_CANCELLED: "Open tasks cancelled with their incident, by step",
     EMAILS_SENT: "E-mails handed to the mail server, by message kind",
     EMAILS_FAILED: "E-mails the mail server did not take, by message kind",
@@ -43,6 +48,15 @@ def _meter() -> MetricMeter:
         return MetricMeter.noop
 
 
-def count(name: str, value: int = 1, **labels: str) -> None:
-    """Adds `value` to the counter `name` (one of the constants above)."""
-    _meter().create_counter(name, _DESCRIPTIONS[name]).add(value, labels)
+def record(name: str, *, task_id: str | None = None, **labels: str) -> None:
+    """Adds one to the counter `name` (a constant above) and logs the event with its ids.
+
+    `task_id` goes in the log line only; the line gets the workflow and incident ids from
+    the activity it is written in (regie/logs.py).
+    """
+    _meter().create_counter(name, _DESCRIPTIONS[name]).add(1, labels)
+    event = name.removeprefix("regie_")
+    extra: dict[str, str] = {"event": event, **labels}
+    if task_id is not None:
+        extra["task_id"] = task_id
+    log.info("%s %s", event, " ".join(f"{k}={v}" for k, v in labels.items()), extra=extra)

@@ -76,8 +76,8 @@ async def send_to_staff(
         try:
             await deliver(deps.smtp, to=staff.email, message=message, message_id=mail_id)
         except DeliveryError:
-            metrics.count(metrics.EMAILS_FAILED, kind=kind.value)
+            metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
             raise
-        metrics.count(metrics.EMAILS_SENT, kind=kind.value)
+        metrics.record(metrics.EMAILS_SENT, task_id=task_id, kind=kind.value)
         await mail_log.mark_sent(conn, mail_id=mail_id)
     return True

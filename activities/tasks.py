@@ -99,7 +99,12 @@ class TaskActivities:
             deadline=inp.due_at,
             link=self._link(task.task_id, inp.assignee_id, 1),
         )
-        metrics.count(metrics.TASKS_OPENED, step=task.step.value, urgent=str(inp.urgent).lower())
+        metrics.record(
+            metrics.TASKS_OPENED,
+            task_id=task.task_id,
+            step=task.step.value,
+            urgent=str(inp.urgent).lower(),
+        )
 
     @activity.defn
     async def close_task(self, inp: CloseTaskInput) -> None:
@@ -121,7 +126,9 @@ class TaskActivities:
                 actor_id=inp.actor_id,
                 detail={"answer": inp.answer_id or "", "reason": inp.reason_id or ""},
             )
-        metrics.count(metrics.TASKS_CLOSED, step=task.step.value, outcome=inp.status)
+        metrics.record(
+            metrics.TASKS_CLOSED, task_id=task.task_id, step=task.step.value, outcome=inp.status
+        )
 
     @activity.defn
     async def reopen_task(self, inp: ReopenTaskInput) -> None:
@@ -189,7 +196,7 @@ class TaskActivities:
             deadline=inp.due_at,
             link=self._link(task.task_id, inp.to_id, inp.assignment),
         )
-        metrics.count(metrics.TASKS_REASSIGNED, step=task.step.value)
+        metrics.record(metrics.TASKS_REASSIGNED, task_id=task.task_id, step=task.step.value)
 
     @activity.defn
     async def remind_task(self, inp: AlarmInput) -> None:
@@ -202,7 +209,7 @@ class TaskActivities:
             message=MessageKind.task_reminder,
             link=self._link(inp.task.task_id, inp.assignee_id, inp.assignment),
         )
-        metrics.count(metrics.TASKS_REMINDED, step=inp.task.step.value)
+        metrics.record(metrics.TASKS_REMINDED, task_id=inp.task.task_id, step=inp.task.step.value)
 
     @activity.defn
     async def escalate_task(self, inp: AlarmInput) -> None:
@@ -216,7 +223,12 @@ class TaskActivities:
             message=MessageKind.task_escalated,
             link=self._deps.incident_url(inp.task.incident_id),
         )
-        metrics.count(metrics.TASKS_ESCALATED, step=inp.task.step.value, level=str(inp.level))
+        metrics.record(
+            metrics.TASKS_ESCALATED,
+            task_id=inp.task.task_id,
+            step=inp.task.step.value,
+            escalation_level=str(inp.level),
+        )
 
     async def _alarm(
         self,
@@ -286,4 +298,4 @@ class TaskActivities:
                 reason_code="false_alarm",
             )
         for task, _assignee in inp.tasks:
-            metrics.count(metrics.TASKS_CANCELLED, step=task.step.value)
+            metrics.record(metrics.TASKS_CANCELLED, task_id=task.task_id, step=task.step.value)

@@ -167,7 +167,7 @@ async def test_counters_move_and_logs_hold_no_personal_data(observed: Observed) 
     incident_id = created.json()["id"]
 
     # Support's two-second deadline passes: a reminder, then the school leader is told.
-    text = await until(o, "regie_tasks_escalated_total", 1, step="support", level="1")
+    text = await until(o, "regie_tasks_escalated_total", 1, step="support", escalation_level="1")
     assert worker_delta(text, "regie_tasks_reminded_total", step="support") == 1
     assert worker_delta(text, "regie_tasks_opened_total", step="assess") == 1
     assert worker_delta(text, "regie_emails_sent_total", kind="task_escalated") == 1
@@ -248,6 +248,16 @@ async def test_counters_move_and_logs_hold_no_personal_data(observed: Observed) 
     assert created_line["incident_id"] == incident_id
     staff_line = next(r for r in requests if r["route"] == "/api/staff")
     assert staff_line["status"] == listed.status_code
+    # The worker's events carry the ids of the activity they happened in.
+    events = [line for line in lines if line["logger"] == "regie.events"]
+    escalated = next(e for e in events if e["event"] == "tasks_escalated")
+    assert escalated["step"] == "support" and escalated["escalation_level"] == "1"
+    assert escalated["incident_id"] == incident_id
+    assert escalated["workflow_id"] == f"incident-{incident_id}"
+    assert escalated["activity"] == "escalate_task" and escalated["task_id"]
+    assert {e["event"] for e in events} >= {
+        "tasks_opened", "tasks_closed", "tasks_reassigned", "tasks_reminded", "emails_sent"
+    }  # fmt: skip
 
     written = o.logs.getvalue()
     secrets = [
