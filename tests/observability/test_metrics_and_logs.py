@@ -9,10 +9,12 @@ import asyncio
 import io
 import json
 import logging
+import re
 import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -101,6 +103,28 @@ def value(text: str, name: str, **labels: str) -> float:
             if sample.name == name and labels.items() <= sample.labels.items():
                 total += sample.value
     return total
+
+
+DASHBOARD = Path(__file__).parents[2] / "deploy" / "grafana" / "regie-dashboard.json"
+# Counters that get their first sample when something fails or is cancelled.
+ONLY_ON_FAILURE = {
+    "regie_emails_failed_total",
+    "regie_tasks_cancelled_total",
+    "temporal_workflow_failed_total",
+    "temporal_activity_execution_failed_total",
+    "temporal_workflow_task_execution_failed_total",
+}
+
+
+def sample_names(text: str) -> set[str]:
+    return {s.name for f in text_string_to_metric_families(text) for s in f.samples}
+
+
+def dashboard_metrics() -> set[str]:
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    exprs += [v["definition"] for v in dashboard["templating"]["list"] if "definition" in v]
+    return set(re.findall(r"\b(?:regie|temporal|process)_[a-z_]+", " ".join(exprs)))
 
 
 async def api_metrics(o: Observed) -> str:
@@ -236,6 +260,11 @@ async def test_counters_move_and_logs_hold_no_personal_data(observed: Observed) 
     assert api_delta(after, "regie_emails_sent_total", kind="sign_in_link") == 1
     # Route templates only: no incident or task id, no token, in any label.
     assert incident_id not in after and confront["id"] not in after
+
+    # Every metric the Grafana dashboard asks for is one of these (or only appears on failure).
+    exported = sample_names(after) | sample_names(text)
+    missing = dashboard_metrics() - exported - ONLY_ON_FAILURE
+    assert not missing, missing
 
     lines = [json.loads(line) for line in o.logs.getvalue().splitlines()]
     requests = [line for line in lines if line["logger"] == "regie.http"]
