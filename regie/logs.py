@@ -118,6 +118,8 @@ class RegieJsonFormatter(JsonFormatter):
         )
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        # uvicorn repeats its message with terminal colour codes for its own formatter.
+        log_data.pop("color_message", None)
         ordered = {"time": log_data.pop("time", None), **log_data}
         masked: dict[str, Any] = mask_emails(ordered)
         return masked
