@@ -21,6 +21,7 @@ TASKS_REASSIGNED: Final = "regie_tasks_reassigned"
 TASKS_REMINDED: Final = "regie_tasks_reminded"
 TASKS_ESCALATED: Final = "regie_tasks_escalated"
 TASKS_CANCELLED: Final = "regie_tasks_cancelled"
+INCIDENTS_ENDED: Final = "regie_incidents_ended"
 EMAILS_SENT: Final = "regie_emails_sent"
 EMAILS_FAILED: Final = "regie_emails_failed"
 
@@ -35,6 +36,7 @@ _DESCRIPTIONS: Final = {
         "Escalations of overdue tasks, by step and escalation_level (1 school, 2 board)"
     ),
     TASKS_CANCELLED: "Open tasks cancelled with their incident, by step",
+    INCIDENTS_ENDED: "Incidents closed after evaluation or cancelled, by status",
     EMAILS_SENT: "E-mails handed to the mail server, by message kind",
     EMAILS_FAILED: "E-mails the mail server did not take, by message kind",
 }

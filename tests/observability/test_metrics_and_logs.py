@@ -238,6 +238,7 @@ async def test_counters_move_and_logs_hold_no_personal_data(observed: Observed) 
         assert worker_delta(text, "regie_tasks_opened_total", step=step) == 1, step
         assert worker_delta(text, "regie_tasks_closed_total", step=step, outcome="done") == 1
     assert worker_delta(text, "regie_tasks_reassigned_total", step="confront") == 1
+    assert worker_delta(text, "regie_incidents_ended_total", status="closed") == 1
     assert worker_delta(text, "regie_emails_sent_total", kind="task_assigned") == 8
     assert worker_delta(text, "regie_emails_failed_total") == 0
     # The SDK's own metrics on the same endpoint, with this worker's task queue.
