@@ -10,7 +10,6 @@ import io
 import json
 import logging
 import re
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from api.app import create_app
 from domain.deadlines import DeadlineSettings
 from domain.roles import Role
 from domain.steps import Step
-from notifications.catcher import MailCatcher
+from notifications.catcher import MailCatcher, free_port
 from regie.logs import (
     QUIET_BELOW_WARNING,
     RegieJsonFormatter,
@@ -43,12 +42,6 @@ from tests.fixtures.world import end_all, make_world, running_worker
 SUMMARY = "Naaktfoto van Zwaantje gedeeld, melding via oom-Henk-4Q"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class Observed:
     api: Api
@@ -62,7 +55,7 @@ async def observed(
 ) -> AsyncIterator[Observed]:
     deadlines = DeadlineSettings().merged({Step.support: "PT2S"})
     world = await make_world(pool, deadlines=deadlines)
-    address = f"127.0.0.1:{_free_port()}"
+    address = f"127.0.0.1:{free_port()}"
     client = await connect(
         dev_env.client.service_client.config.target_host,
         namespace=dev_env.client.namespace,
