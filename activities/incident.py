@@ -3,6 +3,7 @@
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import metrics
 from activities.deps import Deps
 from domain.roles import Role
 from store import audit, directory, incidents
@@ -48,6 +49,7 @@ class IncidentActivities:
                 incident_id=inp.incident_id,
                 actor_id=inp.actor_id,
             )
+        metrics.record(metrics.INCIDENTS_ENDED, status=inp.status)
 
     @activity.defn
     async def record_audit(self, inp: AuditInput) -> None:

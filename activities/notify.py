@@ -12,11 +12,12 @@ side can recognise it as the same message.
 import hashlib
 from datetime import datetime
 
+from activities import metrics
 from activities.deps import Deps
 from domain.steps import TaskKind, title
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import Language, render_message
-from notifications.smtp import deliver
+from notifications.smtp import DeliveryError, deliver
 from store import directory, incidents, mail_log
 
 
@@ -76,7 +77,14 @@ async def send_to_staff(
             reason_code=reason_code,
         )
         message = render_message(kind, context, language=language)
-        await deliver(deps.smtp, to=staff.email, message=message, message_id=message_id_for(key))
+        try:
+            await deliver(
+                deps.smtp, to=staff.email, message=message, message_id=message_id_for(key)
+            )
+        except DeliveryError:
+            metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
+            raise
+        metrics.record(metrics.EMAILS_SENT, task_id=task_id, kind=kind.value)
         await mail_log.mark_sent(conn, mail_id=mail_id)
     return True
 

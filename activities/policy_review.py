@@ -5,6 +5,7 @@ from datetime import timedelta
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities import metrics
 from activities.deps import Deps
 from activities.notify import send_to_staff
 from domain.policy import REVIEW_ROLE, TITLES, PolicyReviewAnswer, ReviewTaskKind
@@ -23,6 +24,10 @@ from workflows.contracts import (
 )
 
 YEAR = timedelta(days=365)
+
+
+# The step label of the yearly policy review's tasks, in the audit log and the metrics.
+REVIEW = "policy_review"
 
 
 class PolicyReviewActivities:
@@ -106,6 +111,7 @@ class PolicyReviewActivities:
             deadline=inp.due_at,
             link=self._link(inp.task_id, inp.assignee_id, 1),
         )
+        metrics.record(metrics.TASKS_OPENED, task_id=inp.task_id, step=REVIEW, urgent="false")
 
     @activity.defn
     async def close_review_task(self, inp: ReviewTaskClose) -> None:
@@ -126,6 +132,7 @@ class PolicyReviewActivities:
                 actor_id=inp.actor_id,
                 detail={"answer": inp.answer_id},
             )
+        metrics.record(metrics.TASKS_CLOSED, task_id=inp.task_id, step=REVIEW, outcome="done")
 
     @activity.defn
     async def reassign_review_task(self, inp: ReviewReassign) -> None:
@@ -158,6 +165,7 @@ class PolicyReviewActivities:
             deadline=inp.due_at,
             link=self._link(inp.task_id, inp.to_id, inp.assignment),
         )
+        metrics.record(metrics.TASKS_REASSIGNED, task_id=inp.task_id, step=REVIEW)
 
     @activity.defn
     async def review_alarm(self, inp: ReviewAlarm) -> None:
@@ -197,6 +205,15 @@ class PolicyReviewActivities:
             else f"{self._deps.base_url.rstrip('/')}/board",
             escalation_level=inp.level,
         )
+        if reminder:
+            metrics.record(metrics.TASKS_REMINDED, task_id=inp.task_id, step=REVIEW)
+        else:
+            metrics.record(
+                metrics.TASKS_ESCALATED,
+                task_id=inp.task_id,
+                step=REVIEW,
+                escalation_level=str(inp.level),
+            )
 
     @activity.defn
     async def finish_review(self, inp: ReviewFinish) -> None:

@@ -2,6 +2,7 @@
 
 from temporalio import activity
 
+from activities import metrics
 from activities.deps import Deps
 from activities.notify import send_to_staff
 from notifications.links import task_link
@@ -98,6 +99,12 @@ class TaskActivities:
             deadline=inp.due_at,
             link=self._link(task.task_id, inp.assignee_id, 1),
         )
+        metrics.record(
+            metrics.TASKS_OPENED,
+            task_id=task.task_id,
+            step=task.step.value,
+            urgent=str(inp.urgent).lower(),
+        )
 
     @activity.defn
     async def close_task(self, inp: CloseTaskInput) -> None:
@@ -119,6 +126,9 @@ class TaskActivities:
                 actor_id=inp.actor_id,
                 detail={"answer": inp.answer_id or "", "reason": inp.reason_id or ""},
             )
+        metrics.record(
+            metrics.TASKS_CLOSED, task_id=task.task_id, step=task.step.value, outcome=inp.status
+        )
 
     @activity.defn
     async def reopen_task(self, inp: ReopenTaskInput) -> None:
@@ -186,6 +196,7 @@ class TaskActivities:
             deadline=inp.due_at,
             link=self._link(task.task_id, inp.to_id, inp.assignment),
         )
+        metrics.record(metrics.TASKS_REASSIGNED, task_id=task.task_id, step=task.step.value)
 
     @activity.defn
     async def remind_task(self, inp: AlarmInput) -> None:
@@ -198,6 +209,7 @@ class TaskActivities:
             message=MessageKind.task_reminder,
             link=self._link(inp.task.task_id, inp.assignee_id, inp.assignment),
         )
+        metrics.record(metrics.TASKS_REMINDED, task_id=inp.task.task_id, step=inp.task.step.value)
 
     @activity.defn
     async def escalate_task(self, inp: AlarmInput) -> None:
@@ -210,6 +222,12 @@ class TaskActivities:
             detail={"level": inp.level, "to": inp.recipient_id},
             message=MessageKind.task_escalated,
             link=self._deps.incident_url(inp.task.incident_id),
+        )
+        metrics.record(
+            metrics.TASKS_ESCALATED,
+            task_id=inp.task.task_id,
+            step=inp.task.step.value,
+            escalation_level=str(inp.level),
         )
 
     async def _alarm(
@@ -279,3 +297,5 @@ class TaskActivities:
                 task_kind=task.kind,
                 reason_code="false_alarm",
             )
+        for task, _assignee in inp.tasks:
+            metrics.record(metrics.TASKS_CANCELLED, task_id=task.task_id, step=task.step.value)

@@ -5,7 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, metrics
 from api.error_responses import COMMON, STATEFUL
 from api.routes import (
     devmail,
@@ -50,6 +50,8 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
     errors.install(app)
     # Outermost, so every answer gets the headers: errors, redirects and static files included.
     app.add_middleware(SecurityHeaders)
+    # Outermost of all: counts and times every answer, headers included; serves /metrics.
+    metrics.install(app)
     web.install(app)
     for router in (
         health.router,

@@ -139,7 +139,9 @@ async def deliver(
             timeout=SEND_TIMEOUT_SECONDS,
         )
     except aiosmtplib.SMTPRecipientsRefused as error:
-        logger.warning("SMTP server %s refused message %s: %r", where, message_id, error)
+        # The error's repr lists the refused addresses: only the codes go in the log.
+        codes = sorted({refusal.code for refusal in error.recipients})
+        logger.warning("SMTP server %s refused the recipient of %s: %s", where, message_id, codes)
         raise DeliveryError(
             f"the mail server at {where} refused the recipient of message {message_id}; "
             "check the staff member's e-mail address in the directory",
@@ -147,7 +149,7 @@ async def deliver(
         ) from None
     except aiosmtplib.SMTPResponseException as error:
         # The reply text can echo the address, so only the code leaves this function.
-        logger.warning("SMTP server %s refused message %s: %r", where, message_id, error)
+        logger.warning("SMTP server %s refused message %s: %d", where, message_id, error.code)
         raise DeliveryError(
             f"the mail server at {where} refused message {message_id} with code "
             f"{error.code}. {_CHECK_HINT}",

@@ -14,6 +14,7 @@ from regie.settings import Settings
 
 if TYPE_CHECKING:
     from temporalio.client import Client
+    from temporalio.runtime import Runtime
 
     from regie.replay import ReplayReport
     from store.db import Pool
@@ -74,6 +75,12 @@ def _configure_keys(settings: Settings) -> None:
         raise typer.Exit(2) from None
 
 
+def _configure_logging(settings: Settings) -> None:
+    from regie.logs import configure_logging
+
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+
+
 async def _with_pool(database_url: str, work: Callable[..., Awaitable[T]]) -> T:
     from store.db import open_pool
 
@@ -116,12 +123,21 @@ def api() -> None:
     ):
         _require(value, name)
     _configure_keys(settings)
+    _configure_logging(settings)
     host = os.environ.get("REGIE_HOST", "").strip() or "127.0.0.1"
     raw_port = os.environ.get("REGIE_API_PORT", "").strip() or "8000"
     if not raw_port.isdigit():
         errors.print(f"[red]REGIE_API_PORT={raw_port!r} is not a port number.[/red] Use e.g. 8000")
         raise typer.Exit(2)
-    uvicorn.run(create_app(settings=settings), host=host, port=int(raw_port))
+    # uvicorn's access log would write the raw path with its query string: the app logs one
+    # line per request itself (api/metrics.py), by route template.
+    uvicorn.run(
+        create_app(settings=settings),
+        host=host,
+        port=int(raw_port),
+        log_config=None,
+        access_log=False,
+    )
 
 
 @app.command()
@@ -153,12 +169,12 @@ def schedules() -> None:
     )
 
 
-async def _connect(settings: Settings) -> "Client":
+async def _connect(settings: Settings, runtime: "Runtime | None" = None) -> "Client":
     """Connect to Temporal as the settings say; a wrong setting stops the command with advice."""
     from regie.temporal import TemporalSettingsError, TemporalUnavailable, connect
 
     try:
-        return await connect(settings)
+        return await connect(settings, runtime=runtime)
     except (TemporalSettingsError, TemporalUnavailable) as error:
         errors.print(f"[red]Temporal:[/red] {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -181,6 +197,7 @@ def worker() -> None:
     """Run a Temporal worker for incidents (needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL)."""
     settings = Settings()
     _configure_keys(settings)
+    _configure_logging(settings)
     asyncio.run(_run_worker(settings))
 
 
@@ -188,12 +205,16 @@ async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
     from regie.build import build_id
+    from regie.telemetry import worker_runtime
     from regie.worker import build_worker
     from store.db import open_pool
 
     database_url = _require(settings.database_url, "DATABASE_URL")
-    client = await _connect(settings)  # a wrong Temporal setting stops us before the pool opens
+    # A wrong Temporal setting stops us before the pool opens.
+    client = await _connect(settings, worker_runtime(settings.worker_metrics_address))
     pool = await open_pool(database_url)
+    if settings.worker_metrics_address:
+        console.print(f"Worker metrics on http://{settings.worker_metrics_address}/metrics")
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
     console.print(

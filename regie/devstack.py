@@ -37,6 +37,7 @@ from rich.console import Console
 from rich.table import Table
 from temporalio.client import Client
 
+from regie.logs import configure_logging
 from regie.settings import Settings
 from regie.temporal import connect, for_local_server
 
@@ -684,7 +685,7 @@ async def _run(
 def run_dev(console: Console | None = None) -> int:
     """`regie dev`; returns the process exit code."""
     console = console or Console()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(log_format="text", level="WARNING")
     try:
         settings = Settings()
         config = DevConfig.from_env(settings)

@@ -1,7 +1,7 @@
 """Settings from the environment. Unset servers mean: start the embedded one (`regie dev`)."""
 
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,3 +72,16 @@ class Settings(BaseSettings):
         if self.oidc_issuer is not None and "openid" not in self.oidc_scopes.split():
             raise ValueError("OIDC_SCOPES must include 'openid' (and 'email')")
         return self
+
+    # Observability (regie/logs.py, regie/telemetry.py, api/metrics.py).
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one object per line; text: for people (regie dev)"
+    )
+    log_level: str = "INFO"
+    worker_metrics_address: str | None = Field(
+        default="0.0.0.0:9464",
+        description="host:port where `regie worker` serves /metrics; empty turns it off",
+    )
+    metrics_token: str | None = Field(
+        default=None, description="when set, the api's /metrics needs `Bearer <token>`"
+    )

@@ -25,6 +25,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfigProfile, ClientConfigTLS, ClientConnectConfig
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, TLSConfig
 
 from regie.settings import Settings
@@ -180,15 +181,18 @@ def _advice(config: ClientConnectConfig, detail: str) -> str:
     )
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
     """A client with Regie's pydantic data converter, connected as the settings say.
 
+    `runtime`: the worker's, which serves its metrics (regie/telemetry.py); else the SDK's.
     Raises TemporalSettingsError before connecting when the settings are wrong, and
     TemporalUnavailable when the server cannot be reached or refuses the TLS handshake.
     """
     config = connect_config(settings)
     try:
-        return await Client.connect(**config, data_converter=pydantic_data_converter)
+        return await Client.connect(
+            **config, data_converter=pydantic_data_converter, runtime=runtime
+        )
     except (RuntimeError, RPCError) as error:  # the core's connect error, or the first call's
         detail = str(error)
         raise TemporalUnavailable(

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
+from api.metrics import count_delivery
 from api.runtime import Runtime
 from api.schemas import SignInRequest
 from api.security import is_tls
@@ -104,7 +105,10 @@ async def _mail_sign_in_link(rt: Runtime, conn: Conn, email: str) -> None:
         ),
         language="en" if staff.language == "en" else "nl",
     )
-    await deliver(rt.smtp, to=staff.email, message=message, message_id=token.split(".")[0])
+    await count_delivery(
+        MessageKind.sign_in_link,
+        deliver(rt.smtp, to=staff.email, message=message, message_id=token.split(".")[0]),
+    )
 
 
 @router.get("/auth/sign-in/{token}")
