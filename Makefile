@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit browsers dev clean
+.PHONY: test lint typecheck unit browsers kubectl dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,23 @@ browsers:
 		exit 1; \
 	fi
 
-test: lint typecheck browsers
+# tests/deploy renders deploy/k8s with `kubectl kustomize`; any kubectl on PATH will do, else
+# Debian's (package kubernetes-client; its kustomize renders these manifests the same).
+kubectl:
+	@if command -v kubectl >/dev/null 2>&1; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y kubernetes-client; \
+	elif command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y kubernetes-client; \
+	else \
+		echo "The deployment tests need kubectl, and it is missing." >&2; \
+		echo "Install it as root:  apt-get update && apt-get install -y kubernetes-client" >&2; \
+		echo "then run 'make test' again." >&2; \
+		exit 1; \
+	fi
+
+test: lint typecheck browsers kubectl
 	$(BIN)/pytest -q
 
 unit: $(STAMP)

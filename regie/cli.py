@@ -176,6 +176,7 @@ def worker() -> None:
 async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
+    from regie.liveness import beating, stop_on_signals
     from regie.temporal import connect
     from regie.worker import build_worker
     from store.db import open_pool
@@ -188,8 +189,12 @@ async def _run_worker(settings: Settings) -> None:
     smtp = SmtpSettings.from_url(_require(settings.smtp_url, "SMTP_URL"), sender=settings.mail_from)
     deps = Deps(pool=pool, smtp=smtp, base_url=settings.base_url, secret_key=settings.secret_key)
     console.print(f"Worker on task queue '{settings.task_queue}' at {settings.temporal_address}")
+    worker = build_worker(client, deps, task_queue=settings.task_queue)
+    # In a container: SIGTERM stops the worker cleanly; REGIE_ALIVE_FILE feeds its probes.
+    stop_on_signals(worker)
     try:
-        await build_worker(client, deps, task_queue=settings.task_queue).run()
+        async with beating(settings.regie_alive_file):
+            await worker.run()
     finally:
         await pool.close()
 

@@ -18,3 +18,5 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = Field(default="dev-only-secret-change-me", min_length=16)
     regie_home: Path = Path(".regie")
+    # A worker touches this file while it runs; `python -m regie.liveness` probes it.
+    regie_alive_file: Path | None = None
