@@ -1,7 +1,6 @@
 """The `regie` command: the whole product (`regie dev`) or its parts, as a deployment runs them."""
 
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -205,6 +204,7 @@ async def _run_worker(settings: Settings) -> None:
     from activities.deps import Deps
     from notifications.smtp import SmtpSettings
     from regie.build import build_id
+    from regie.liveness import beating, stop_on_signals
     from regie.telemetry import worker_runtime
     from regie.worker import build_worker
     from store.db import open_pool
@@ -221,18 +221,14 @@ async def _run_worker(settings: Settings) -> None:
         f"Worker (build {build_id(settings)}) on task queue '{settings.task_queue}'"
         f" at {settings.temporal_address}"
     )
+    worker = build_worker(client, deps, task_queue=settings.task_queue, build_id=build_id(settings))
     # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
-    # the server learns at once that its cached workflows are gone and hands their next tasks
-    # to another worker, instead of waiting out the sticky queue's timeout for each.
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    # the server hands its cached workflows' next tasks to another worker at once instead of
+    # waiting out the sticky queue's timeout; REGIE_ALIVE_FILE feeds the container's probes.
+    stop_on_signals(worker)
     try:
-        async with build_worker(
-            client, deps, task_queue=settings.task_queue, build_id=build_id(settings)
-        ):
-            await stop.wait()
+        async with beating(settings.regie_alive_file):
+            await worker.run()
     finally:
         await pool.close()
 

@@ -85,3 +85,5 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(
         default=None, description="when set, the api's /metrics needs `Bearer <token>`"
     )
+    # A worker touches this file while it runs; `python -m regie.liveness` probes it.
+    regie_alive_file: Path | None = None
