@@ -1,12 +1,13 @@
-"""Send one e-mail to one staff member, exactly once per idempotency key.
+"""Send one e-mail to one staff member, exactly once per idempotency key, as far as SMTP allows.
 
 The mail log row is claimed and locked in the same transaction that marks it sent, so a retry
 after a crash either finds it sent (and sends nothing) or finds no committed row (and sends).
-A worker that dies after the SMTP server accepted an e-mail but before that commit leaves no
-row behind (it rolls back), so the retry sends again: exactly-once over SMTP can only be
-approached. The Message-ID is therefore derived from the idempotency key, not from the row id
-(which is new on every attempt), so the resend carries the same Message-ID and the receiving
-side can recognise it as the same message.
+That transaction commits the moment the SMTP server has accepted the message, before the
+connection's QUIT, so the window in which a crash leaves an accepted e-mail unrecorded is one
+database round trip. A database failure in that window (a restart) is remembered in the
+process, and the retry records the send instead of repeating it. Only a worker that dies in
+that window sends the e-mail twice; the Message-ID is derived from the idempotency key, so the
+resend carries the same Message-ID and the receiving side can recognise it.
 """
 
 import hashlib
@@ -77,16 +78,37 @@ async def send_to_staff(
             reason_code=reason_code,
         )
         message = render_message(kind, context, language=language)
+
+        async def record_sent() -> None:
+            # Remembered first: if the database fails before the commit (a restart), the
+            # retry in this process records the send instead of sending again.
+            _ACCEPTED.add(key)
+            await mail_log.mark_sent(conn, mail_id=mail_id)
+            await conn.commit()
+            _ACCEPTED.discard(key)
+
+        if key in _ACCEPTED:
+            await record_sent()  # the server took it on an earlier try; only the record failed
+            return True
         try:
             await deliver(
-                deps.smtp, to=staff.email, message=message, message_id=message_id_for(key)
+                deps.smtp,
+                to=staff.email,
+                message=message,
+                message_id=message_id_for(key),
+                on_accepted=record_sent,
             )
         except DeliveryError:
             metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
             raise
         metrics.record(metrics.EMAILS_SENT, task_id=task_id, kind=kind.value)
-        await mail_log.mark_sent(conn, mail_id=mail_id)
     return True
+
+
+# Keys of e-mails the SMTP server accepted from this process whose "sent" record has not
+# committed yet. Only a database failure in that moment leaves a key here; the next try of
+# the same e-mail in this process then records it without sending it again.
+_ACCEPTED: set[str] = set()
 
 
 def message_id_for(key: str) -> str:

@@ -224,6 +224,8 @@ async def open_stack(*, keep_logs: Path | None = None) -> AsyncIterator[Stack]:
             "REGIE_KEYS": keys,
             "REGIE_HOST": "127.0.0.1",
             "REGIE_API_PORT": str(api_port),
+            # As in production, the worker serves its metrics; on a port of its own here.
+            "WORKER_METRICS_ADDRESS": f"127.0.0.1:{free_port()}",
         }
         cli = "from regie.cli import app; app()"
         api = Process("api", [*_python(cli), "api"], env, logs / "api.log")

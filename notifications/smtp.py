@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -122,22 +124,50 @@ def build_email(*, sender: str, to: str, message: RenderedMessage, message_id: s
 
 
 async def deliver(
-    settings: SmtpSettings, *, to: str, message: RenderedMessage, message_id: str
+    settings: SmtpSettings,
+    *,
+    to: str,
+    message: RenderedMessage,
+    message_id: str,
+    on_accepted: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Sends one e-mail; raises DeliveryError when the server cannot be reached or refuses."""
+    """Sends one e-mail; raises DeliveryError when the server cannot be reached or refuses.
+
+    `on_accepted` runs as soon as the server has accepted the message, before the polite
+    QUIT: the caller records the send there, so a crash between the server's "250" and that
+    record (after which a retry would send the e-mail again) has as little time as possible.
+    An error it raises is the caller's own and passes through as it is.
+    """
     email = build_email(sender=settings.sender, to=to, message=message, message_id=message_id)
     where = f"{settings.host}:{settings.port}"
+    client = aiosmtplib.SMTP(
+        hostname=settings.host,
+        port=settings.port,
+        username=settings.username,
+        password=settings.password,
+        use_tls=settings.use_tls,
+        start_tls=settings.start_tls,
+        timeout=SEND_TIMEOUT_SECONDS,
+    )
     try:
-        await aiosmtplib.send(
-            email,
-            hostname=settings.host,
-            port=settings.port,
-            username=settings.username,
-            password=settings.password,
-            use_tls=settings.use_tls,
-            start_tls=settings.start_tls,
-            timeout=SEND_TIMEOUT_SECONDS,
-        )
+        await _send(client, email, where=where, message_id=message_id)
+        if on_accepted is not None:
+            await on_accepted()
+    finally:
+        if client.is_connected:
+            # The message is in (or refused) already; a failing goodbye changes nothing.
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()
+        if client.is_connected:
+            client.close()
+
+
+async def _send(
+    client: aiosmtplib.SMTP, email: EmailMessage, *, where: str, message_id: str
+) -> None:
+    try:
+        await client.connect()
+        await client.send_message(email)
     except aiosmtplib.SMTPRecipientsRefused as error:
         # The error's repr lists the refused addresses: only the codes go in the log.
         codes = sorted({refusal.code for refusal in error.recipients})

@@ -138,7 +138,13 @@ class WorkerProcess:
 
     def __init__(self, root: Path, env: dict[str, str]) -> None:
         self._log = root / "worker.log"
-        self._env = {**os.environ, **env, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+        self._env = {
+            **os.environ,
+            "WORKER_METRICS_ADDRESS": "",  # several workers run here; none needs the port
+            **env,
+            "PYTHONPATH": str(REPO),
+            "PYTHONUNBUFFERED": "1",
+        }
         self._process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -156,7 +162,7 @@ class WorkerProcess:
         self.starts += 1
         # The worker prints its queue just before it starts polling.
         deadline = time.monotonic() + timeout
-        while b"Worker on task queue" not in self._log.read_bytes()[start_offset:]:
+        while b"on task queue" not in self._log.read_bytes()[start_offset:]:
             if self._process.poll() is not None:
                 raise RuntimeError(
                     f"worker exited with {self._process.returncode}; see {self._log}"

@@ -43,6 +43,7 @@ def test_worker_beats_while_running_and_stops_cleanly_on_sigterm(
         "REGIE_KEYS": f"{TEST_KEY_ID}:{TEST_KEY}",
         "REGIE_ALIVE_FILE": str(alive),
         "REGIE_HOME": str(tmp_path / "home"),
+        "WORKER_METRICS_ADDRESS": "",  # other tests' workers may hold the default port
     }
     log = tmp_path / "worker.log"
 

@@ -2,8 +2,10 @@
 
 If the worker dies after the SMTP server accepted an e-mail but before the mail log row is
 committed as sent, the row rolls back and the retried activity sends again. That resend is
-real (this test shows it arriving twice); what we can give the receiver is the same
-Message-ID on both, derived from the idempotency key rather than the row id.
+real (the first test shows it arriving twice); what we can give the receiver is the same
+Message-ID on both, derived from the idempotency key rather than the row id. A worker that
+lives on (the database failed in that moment, not the worker) records the send on the retry
+instead of repeating it (the second test).
 """
 
 import pytest
@@ -48,6 +50,7 @@ async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
         patched.setattr(mail_log, "mark_sent", die)
         with pytest.raises(WorkerDied):
             await send()
+    notify._ACCEPTED.clear()  # a dead worker's memory goes with it
     assert await send() is True  # the retry: no committed row, so it sends again
     assert await send() is False  # and after a committed 'sent', never again
 
@@ -55,3 +58,43 @@ async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
     assert len(received) == 2
     assert received[0].message_id == received[1].message_id
     assert received[0].message_id == f"<{notify.message_id_for(key)}@regie>"
+
+
+class DatabaseRestarted(Exception):
+    pass
+
+
+async def test_a_database_failure_after_the_server_accepted_does_not_send_again(
+    pool: Pool, mail: MailCatcher, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deps = make_deps(pool, mail)
+    staff_id = world.school.staff[Role.support]
+    key = f"task_assigned:db-window-{world.tag}:1"
+
+    async def send() -> bool:
+        return await notify.send_to_staff(
+            deps,
+            key=key,
+            kind=MessageKind.task_assigned,
+            staff_id=staff_id,
+            incident_id=None,
+            school_id=world.school.id,
+            task_kind=TaskKind.support,
+            link="http://regie.test/t/y",
+        )
+
+    async def fail(*args: object, **kwargs: object) -> None:
+        raise DatabaseRestarted("terminating connection due to administrator command")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(mail_log, "mark_sent", fail)
+        with pytest.raises(DatabaseRestarted):
+            await send()
+    assert await send() is True  # the retry records the send it made before
+    assert await send() is False
+    async with pool.connection() as conn:
+        cur = await conn.execute("SELECT status FROM mail_log WHERE idempotency_key = %s", (key,))
+        assert [r["status"] for r in await cur.fetchall()] == ["sent"]
+    received = await mail.wait_for(lambda m: world.emails[staff_id] in m.to, count=1)
+    assert len(received) == 1
+    assert key not in notify._ACCEPTED
