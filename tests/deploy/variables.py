@@ -9,6 +9,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn.config
@@ -72,20 +73,27 @@ def load_settings(monkeypatch: pytest.MonkeyPatch, env: Mapping[str, str]) -> Se
     return Settings()
 
 
-def compose_interpolate(text: str, env: Mapping[str, str]) -> str:
-    """${NAME}, ${NAME:-default} and ${NAME:?error} as Compose fills them in from deploy/.env."""
+def compose_interpolate(value: Any, env: Mapping[str, str]) -> Any:
+    """`value` (parsed YAML) with ${NAME}, ${NAME:-default} and ${NAME:?error} filled in from
+    `env`, as Compose does after parsing: `KEY: ${UNSET:-}` is "", not null."""
 
     def fill(match: re.Match[str]) -> str:
         name, op, arg = match.group(1), match.group(2), match.group(3)
-        value = env.get(name, "")
-        if op == ":-" and not value:
+        found = env.get(name, "")
+        if op == ":-" and not found:
             return arg
-        if op == ":?" and not value:
+        if op == ":?" and not found:
             raise AssertionError(f"{name} is required: {arg}")
-        return value
+        return found
 
-    text = text.replace("$$", "\0")
-    return re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", fill, text).replace("\0", "$")
+    if isinstance(value, dict):
+        return {key: compose_interpolate(item, env) for key, item in value.items()}
+    if isinstance(value, list):
+        return [compose_interpolate(item, env) for item in value]
+    if isinstance(value, str):
+        text = re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", fill, value.replace("$$", "\0"))
+        return text.replace("\0", "$")
+    return value
 
 
 def env_file(path: Path) -> dict[str, str]:
