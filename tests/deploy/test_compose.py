@@ -12,7 +12,10 @@ import pytest
 import yaml
 
 from api.app import create_app
-from tests.deploy.entrypoint import DEPLOY, documented_names, resolve
+from regie.settings import Settings
+from regie.temporal import connect_config
+from tests.deploy.entrypoint import DEPLOY, dockerfile_text, documented_names, resolve
+from tests.deploy.variables import compose_interpolate, env_file, load_settings, unread
 
 REGIE_PARTS = {"migrate", "schedules", "api", "worker"}
 
@@ -130,3 +133,60 @@ def test_temporal_namespace_retention_matches_the_helm_values(compose):
         sql = config["persistence"]["datastores"][store]["sql"]
         assert sql["pluginName"] == sql["driverName"] == "postgres12", store
         assert "password" not in sql and sql["existingSecret"], "no password in the values"
+
+
+def filled_in() -> dict[str, Any]:
+    """compose.yaml with deploy/env.example as its .env, as `docker compose config` fills it."""
+    loaded = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    filled: dict[str, Any] = compose_interpolate(loaded, env_file(DEPLOY / "env.example"))
+    return filled
+
+
+def test_every_variable_set_is_one_regie_reads(compose):
+    names = set()
+    for service in regie_services(compose).values():
+        names |= set(service["environment"])
+    assert not unread(names), f"nothing in Regie reads {unread(names)}"
+    # And everything deploy/.env may hold goes somewhere: a Regie setting or a Compose value.
+    used = set(re.findall(r"\$\{(\w+)", (DEPLOY / "compose.yaml").read_text()))
+    assert set(env_file(DEPLOY / "env.example")) <= used
+
+
+def test_every_regie_service_reads_valid_settings(monkeypatch):
+    """With env.example filled in, each part starts: Settings and Temporal settings pass."""
+    for name, service in regie_services(filled_in()).items():
+        env = {key: str(value) for key, value in service["environment"].items()}
+        settings = load_settings(monkeypatch, env)
+        assert settings.log_format == "json", name
+        assert not settings.oidc_enabled, "single sign-on stays off until OIDC_* are filled in"
+        if settings.temporal_address:
+            connect_config(settings)
+
+
+def test_single_sign_on_turns_on_from_deploy_env(monkeypatch):
+    dotenv = env_file(DEPLOY / "env.example") | {
+        "OIDC_ISSUER": "https://login.microsoftonline.com/tenant/v2.0",
+        "OIDC_CLIENT_ID": "regie",
+        "OIDC_CLIENT_SECRET": "s3cret",
+    }
+    loaded = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    api = compose_interpolate(loaded, dotenv)["services"]["api"]
+    settings = load_settings(monkeypatch, {k: str(v) for k, v in api["environment"].items()})
+    assert settings.oidc_enabled and "openid" in settings.oidc_scopes.split()
+
+
+def test_the_worker_metrics_are_published_on_loopback_at_their_port(compose):
+    worker = compose["services"]["worker"]
+    _host, port = worker["environment"]["WORKER_METRICS_ADDRESS"].rsplit(":", 1)
+    assert f"127.0.0.1:{port}:{port}" in worker["ports"]
+    assert Settings.model_fields["worker_metrics_address"].default.endswith(f":{port}")
+    # Only the worker serves worker metrics: no other service may publish that port.
+    for name, service in compose["services"].items():
+        if name != "worker":
+            assert not [p for p in service.get("ports", []) if str(p).endswith(f":{port}")]
+
+
+def test_the_build_passes_the_build_id_the_dockerfile_takes(compose):
+    args = compose["x-regie"]["build"]["args"]
+    assert set(args) <= set(re.findall(r"^ARG (\w+)", dockerfile_text(), flags=re.MULTILINE))
+    assert "REGIE_BUILD_ID" in args

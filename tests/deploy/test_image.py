@@ -5,6 +5,7 @@ import tomllib
 
 import pytest
 
+from regie.settings import Settings
 from tests.deploy.entrypoint import (
     ROOT,
     UsageError,
@@ -68,3 +69,17 @@ def test_listens_on_all_interfaces_in_a_container():
     assert "REGIE_HOST=0.0.0.0" in text
     port = re.search(r"REGIE_API_PORT=(\d+)", text)
     assert port and re.search(rf"^EXPOSE {port.group(1)}$", text, flags=re.MULTILINE)
+
+
+def test_the_build_id_is_set_at_build_time_in_the_last_stage():
+    """REGIE_BUILD_ID: an ARG of the final stage (an ARG before FROM would not reach ENV)."""
+    last_stage = dockerfile_text().rsplit("\nFROM ", 1)[1]
+    assert re.search(r"^ARG REGIE_BUILD_ID\b", last_stage, flags=re.MULTILINE)
+    assert re.search(r"REGIE_BUILD_ID=\$\{?REGIE_BUILD_ID\}?", last_stage)
+    assert re.search(r"LOG_FORMAT=json", last_stage)
+
+
+def test_exposes_the_worker_metrics_port():
+    default = Settings.model_fields["worker_metrics_address"].default
+    port = default.rsplit(":", 1)[1]
+    assert re.search(rf"^EXPOSE {port}$", dockerfile_text(), flags=re.MULTILINE)

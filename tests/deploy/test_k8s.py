@@ -6,6 +6,7 @@ such as a misspelt probe, fails).
 """
 
 import importlib.util
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,8 +17,11 @@ import yaml
 from kubernetes_validate import utils as kubernetes_schemas
 
 from api.app import create_app
+from api.metrics import metrics
 from regie.settings import Settings
+from regie.temporal import connect_config
 from tests.deploy.entrypoint import DEPLOY, documented_names, resolve
+from tests.deploy.variables import load_settings, readme_secrets, settings_names, unread
 
 # The oldest Kubernetes these manifests promise to work on (deploy/README.md), and the newest
 # whose schemas kubernetes-validate ships.
@@ -105,16 +109,26 @@ def test_every_container_runs_a_regie_subcommand_through_the_entry_point(rendere
         # No `command`: the image's ENTRYPOINT (regie) stays, and args pick the subcommand.
         assert "command" not in container
         seen.add(resolve(container["args"]))
-    assert seen == {"regie api", "regie worker", "regie migrate", "regie schedules"}
+    assert seen == {
+        "regie api",
+        "regie worker",
+        "regie migrate",
+        "regie schedules",
+        "regie replay",
+    }
 
 
-def test_the_migration_job_migrates_before_it_bootstraps_schedules(rendered):
+def test_the_job_replays_then_migrates_then_bootstraps_schedules(rendered):
     spec = one(rendered, "Job", "regie-migrate")["spec"]["template"]["spec"]
-    (init,) = spec["initContainers"]
+    replay, migrate = spec["initContainers"]
     (main,) = spec["containers"]
-    assert (init["args"], main["args"]) == (["migrate"], ["schedules"])
+    # The gate first: a history that does not replay stops the Job before the schema changes.
+    args = [c["args"] for c in (replay, migrate, main)]
+    assert args == [["replay"], ["migrate"], ["schedules"]]
+    # Without arguments `regie replay` replays the running workflows of the namespace in use.
+    assert "TEMPORAL_ADDRESS" not in {e["name"] for e in replay.get("env", [])}
     # An empty TEMPORAL_ADDRESS keeps `regie migrate` to the schema alone.
-    assert {"name": "TEMPORAL_ADDRESS", "value": ""} in init["env"]
+    assert {"name": "TEMPORAL_ADDRESS", "value": ""} in migrate["env"]
 
 
 def test_pods_run_as_non_root_on_a_read_only_root(rendered):
@@ -237,3 +251,171 @@ def test_every_setting_is_documented(rendered):
         names |= {var["name"] for var in container.get("env", [])}
     missing = names - documented_names()
     assert not missing, f"add these to the table in deploy/README.md, 'Configure': {missing}"
+
+
+def container_env(docs: list[Doc], container: Doc) -> dict[str, str | None]:
+    """The variables a container gets: its ConfigMaps, then its own `env` (which wins).
+
+    A value from a Secret is None: its content is the operator's.
+    """
+    env: dict[str, str | None] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            env.update(one(docs, "ConfigMap", source["configMapRef"]["name"])["data"])
+    for var in container.get("env", []):
+        env[var["name"]] = var.get("value")
+    return env
+
+
+def secret_mounts(spec: Doc, container: Doc) -> dict[str, str]:
+    """Mount path -> Secret name, for the Secret volumes this container mounts."""
+    secrets = {v["name"]: v["secret"]["secretName"] for v in spec["volumes"] if "secret" in v}
+    return {
+        m["mountPath"]: secrets[m["name"]]
+        for m in container.get("volumeMounts", [])
+        if m["name"] in secrets
+    }
+
+
+def test_every_variable_set_is_one_regie_reads(rendered):
+    names = set(one(rendered, "ConfigMap", "regie-config")["data"])
+    for _doc, container in containers(rendered):
+        names |= {var["name"] for var in container.get("env", [])}
+    secrets = readme_secrets()
+    for _doc, container in containers(rendered):
+        for source in container.get("envFrom", []):
+            if "secretRef" in source:
+                names |= secrets[source["secretRef"]["name"]]
+    assert not unread(names), f"nothing in Regie reads {unread(names)}"
+    assert unread({"REGIE_KEY_FILE"}) == {"REGIE_KEY_FILE"}, "the check must catch a typo"
+
+
+def test_secrets_are_made_with_the_keys_the_pods_use(rendered):
+    """deploy/README.md's `kubectl create secret` commands make what the manifests read."""
+    made = readme_secrets()
+    for doc, spec in pod_specs(rendered):
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            where = f"{doc['metadata']['name']}/{container['name']}"
+            env = container_env(rendered, container)
+            for var in container.get("env", []):
+                ref = var.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["key"] in made.get(ref["name"], set()), (where, ref)
+            for source in container.get("envFrom", []):
+                if "secretRef" in source:
+                    # Each key becomes a variable: it must be a setting (not e.g. a file name).
+                    keys = made[source["secretRef"]["name"]]
+                    assert keys and keys <= settings_names(), (where, keys)
+            for path, secret in secret_mounts(spec, container).items():
+                assert made.get(secret), f"{where} mounts {secret}, which the README never makes"
+                if secret == "regie-keys":
+                    (key,) = made[secret]
+                    assert env["REGIE_KEYS_FILE"] == f"{path}/{key}", where
+
+
+def test_the_worker_serves_metrics_where_prometheus_looks(rendered):
+    worker_doc = one(rendered, "Deployment", "regie-worker")["spec"]["template"]
+    (worker,) = worker_doc["spec"]["containers"]
+    address = container_env(rendered, worker).get("WORKER_METRICS_ADDRESS")
+    assert address is not None, "set WORKER_METRICS_ADDRESS on the worker, next to its port"
+    host, port = address.rsplit(":", 1)
+    assert host == "0.0.0.0", "127.0.0.1 would hide the metrics from Prometheus"
+    ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
+    assert ports["metrics"] == int(port)
+    annotations = worker_doc["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == port
+    assert annotations["prometheus.io/path"] == "/metrics"
+    service = one(rendered, "Service", "regie-worker-metrics")["spec"]
+    assert service["clusterIP"] == "None", "one target per worker, not one balanced address"
+    assert service["selector"].items() <= worker_doc["metadata"]["labels"].items()
+    assert [p["targetPort"] for p in service["ports"]] == ["metrics"]
+    policy = one(rendered, "NetworkPolicy", "regie-worker")["spec"]
+    assert [p["port"] for rule in policy["ingress"] for p in rule["ports"]] == ["metrics"]
+
+
+def test_the_api_metrics_are_scraped_from_a_route_that_exists(rendered):
+    api_doc = one(rendered, "Deployment", "regie-api")["spec"]["template"]
+    (api,) = api_doc["spec"]["containers"]
+    annotations = api_doc["metadata"]["annotations"]
+    # /metrics is left out of the OpenAPI schema: ask the app where its endpoint is served.
+    assert annotations["prometheus.io/path"] == create_app().url_path_for(metrics.__name__)
+    ports = {p["name"]: p["containerPort"] for p in api["ports"]}
+    assert int(annotations["prometheus.io/port"]) == ports["http"]
+    assert int(container_env(rendered, api)["REGIE_API_PORT"] or 0) == ports["http"]
+    # The token is optional (the Secret key may be absent), and never a plain value.
+    (token,) = [var for var in api["env"] if var["name"] == "METRICS_TOKEN"]
+    assert token["valueFrom"]["secretKeyRef"]["optional"] is True
+    policy = one(rendered, "NetworkPolicy", "regie-api")["spec"]
+    assert {p["port"] for rule in policy["ingress"] for p in rule["ports"]} == {"http"}
+
+
+def test_logs_are_json_everywhere(rendered):
+    for doc, container in containers(rendered):
+        assert container_env(rendered, container).get("LOG_FORMAT") == "json", doc["metadata"]
+
+
+def test_every_container_reads_valid_settings(rendered, monkeypatch):
+    """The ConfigMap and env pass Settings and the Temporal connection check, as at start."""
+    placeholders = {
+        "DATABASE_URL": "postgresql://regie:x@db:5432/regie",
+        "SMTP_URL": "smtp://relay:25",
+        "SECRET_KEY": "x" * 32,
+        "METRICS_TOKEN": "y" * 32,
+    }
+    for doc, container in containers(rendered):
+        env = {
+            name: value if value is not None else placeholders[name]
+            for name, value in container_env(rendered, container).items()
+        }
+        settings = load_settings(monkeypatch, env)
+        if settings.temporal_address:
+            connect_config(settings)  # raises TemporalSettingsError with what to fix
+        elif container["args"] != ["migrate"]:
+            pytest.fail(f"{doc['metadata']['name']}/{container['name']} has no TEMPORAL_ADDRESS")
+
+
+@pytest.fixture(scope="module")
+def with_mtls(tmp_path_factory) -> list[Doc]:
+    """deploy/k8s with components/temporal-mtls, as an operator's overlay would use it."""
+    overlay = tmp_path_factory.mktemp("overlay")
+    base = os.path.relpath(DEPLOY / "k8s", overlay)  # kustomize refuses absolute paths
+    (overlay / "kustomization.yaml").write_text(
+        yaml.safe_dump({"resources": [base], "components": [f"{base}/components/temporal-mtls"]})
+    )
+    kubectl = shutil.which("kubectl")
+    assert kubectl is not None
+    result = subprocess.run(
+        [kubectl, "kustomize", str(overlay)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+def test_the_mtls_component_points_at_the_mounted_secret(rendered, with_mtls):
+    tls_paths = {
+        "TEMPORAL_TLS_CLIENT_CERT_PATH",
+        "TEMPORAL_TLS_CLIENT_KEY_PATH",
+        "TEMPORAL_TLS_SERVER_CA_CERT_PATH",
+    }
+    # Without the component no path is set: a pod without the Secret must still start.
+    assert not tls_paths & set(one(rendered, "ConfigMap", "regie-config")["data"])
+    config = one(with_mtls, "ConfigMap", "regie-config")["data"]
+    assert tls_paths <= set(config)
+    made = readme_secrets()
+    connecting = 0
+    for doc, spec in pod_specs(with_mtls):
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            env = container_env(with_mtls, container)
+            if not env.get("TEMPORAL_ADDRESS"):
+                continue  # `regie migrate` with the schema alone never connects
+            connecting += 1
+            mounts = secret_mounts(spec, container)
+            for name in tls_paths:
+                folder, key = env[name].rsplit("/", 1)  # type: ignore[union-attr]
+                where = f"{doc['metadata']['name']}/{container['name']}: {name}"
+                assert mounts.get(folder) == "regie-temporal-tls", where
+                assert key in made["regie-temporal-tls"], where
+    assert connecting == 4, "api, worker, replay and schedules all talk to Temporal"
+    for version in KUBERNETES_VERSIONS[-1:]:
+        for doc in with_mtls:
+            kubernetes_schemas.validate(doc, version, strict=True)

@@ -1,4 +1,5 @@
-"""`regie worker` as a container runs it: alive file for its probes, a clean stop on SIGTERM.
+"""`regie worker` as a container runs it: alive file for its probes, /metrics on the address the
+manifests give Prometheus, a clean stop on SIGTERM.
 
 A real process against the session's PostgreSQL and Temporal dev server, on a task queue of its
 own so it takes no work from the other tests' workers.
@@ -6,9 +7,11 @@ own so it takes no work from the other tests' workers.
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -29,10 +32,18 @@ def wait_for(condition, timeout: float) -> bool:
     return False
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def test_worker_beats_while_running_and_stops_cleanly_on_sigterm(
     database_url: str, dev_env: WorkflowEnvironment, mail_catcher: MailCatcher, tmp_path: Path
 ):
     alive = tmp_path / "alive"
+    metrics_port = free_port()  # the manifests' 0.0.0.0:9464, on a port no one else uses here
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
@@ -43,7 +54,8 @@ def test_worker_beats_while_running_and_stops_cleanly_on_sigterm(
         "REGIE_KEYS": f"{TEST_KEY_ID}:{TEST_KEY}",
         "REGIE_ALIVE_FILE": str(alive),
         "REGIE_HOME": str(tmp_path / "home"),
-        "WORKER_METRICS_ADDRESS": "",  # other tests' workers may hold the default port
+        "WORKER_METRICS_ADDRESS": f"127.0.0.1:{metrics_port}",
+        "LOG_FORMAT": "json",
     }
     log = tmp_path / "worker.log"
 
@@ -69,6 +81,11 @@ def test_worker_beats_while_running_and_stops_cleanly_on_sigterm(
             check=False,
         )
         assert probe.returncode == 0, probe.stderr
+        # What Prometheus scrapes: the SDK's own metrics, served by the worker's runtime.
+        url = f"http://127.0.0.1:{metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            exposition = answer.read().decode()
+        assert "# TYPE temporal_" in exposition, exposition[:500]
         process.send_signal(signal.SIGTERM)
         # Without its handler, SIGTERM would kill the process (exit -15) mid-way.
         assert process.wait(timeout=30) == 0, output()
