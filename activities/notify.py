@@ -1,13 +1,14 @@
 """Send one e-mail to one staff member, exactly once per idempotency key, as far as SMTP allows.
 
-The mail log row is claimed and locked in the same transaction that marks it sent, so a retry
-after a crash either finds it sent (and sends nothing) or finds no committed row (and sends).
-That transaction commits the moment the SMTP server has accepted the message, before the
-connection's QUIT, so the window in which a crash leaves an accepted e-mail unrecorded is one
-database round trip. A database failure in that window (a restart) is remembered in the
-process, and the retry records the send instead of repeating it. Only a worker that dies in
-that window sends the e-mail twice; the Message-ID is derived from the idempotency key, so the
-resend carries the same Message-ID and the receiving side can recognise it.
+The mail log row is claimed, locked and marked 'sent' in one transaction, which commits the
+moment the message's final "." goes to the SMTP server (notifications.smtp.deliver's
+`record`), while the server's reply is still on its way; if the server then refuses, the mark
+is taken back and the activity fails to be retried. So a retry after a crash finds the e-mail
+sent (and sends nothing) unless the worker died within one turn of its event loop after
+handing the message over. A database failure in that moment (a restart) is remembered in the
+process, and the retry records the send instead of repeating it. What is left, a resend after
+a worker death in that instant, carries the same Message-ID (derived from the idempotency
+key), so the receiving side can recognise it.
 """
 
 import hashlib
@@ -79,14 +80,19 @@ async def send_to_staff(
         )
         message = render_message(kind, context, language=language)
 
+        committed: list[bool] = []
+
         async def record_sent() -> None:
             # Remembered first: if the database fails before the commit (a restart), the
             # retry in this process records the send instead of sending again.
             _ACCEPTED.add(key)
-            await mail_log.mark_sent(conn, mail_id=mail_id)
-            await conn.commit()
+            await conn.commit()  # one round trip: the row says 'sent' already
+            committed.append(True)
             _ACCEPTED.discard(key)
 
+        # Written before sending and committed as the message leaves (deliver's `record`), so
+        # a crash in the moment the server accepts it almost never leaves it unrecorded.
+        await mail_log.mark_sent(conn, mail_id=mail_id)
         if key in _ACCEPTED:
             await record_sent()  # the server took it on an earlier try; only the record failed
             return True
@@ -96,9 +102,13 @@ async def send_to_staff(
                 to=staff.email,
                 message=message,
                 message_id=message_id_for(key),
-                on_accepted=record_sent,
+                record=record_sent,
             )
         except DeliveryError:
+            _ACCEPTED.discard(key)
+            if committed:  # the server refused after all: the retry must send it
+                await mail_log.unmark_sent(conn, mail_id=mail_id)
+                await conn.commit()
             metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
             raise
         metrics.record(metrics.EMAILS_SENT, task_id=task_id, kind=kind.value)

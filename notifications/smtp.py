@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -129,14 +130,17 @@ async def deliver(
     to: str,
     message: RenderedMessage,
     message_id: str,
-    on_accepted: Callable[[], Awaitable[None]] | None = None,
+    record: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Sends one e-mail; raises DeliveryError when the server cannot be reached or refuses.
 
-    `on_accepted` runs as soon as the server has accepted the message, before the polite
-    QUIT: the caller records the send there, so a crash between the server's "250" and that
-    record (after which a retry would send the e-mail again) has as little time as possible.
-    An error it raises is the caller's own and passes through as it is.
+    `record` is the caller's note that the e-mail went out (the mail log's commit). It starts
+    the moment the message's final "." is handed to the network, while the server's reply is
+    still on its way, so a worker killed after that moment has as good as always written the
+    note as well: the time in which a crash makes a retry send the e-mail a second time
+    shrinks from the reply's round trip to a single turn of the event loop. If the server
+    then refuses the message, DeliveryError is raised after `record` finished, and the caller
+    takes its note back. An error `record` raises is the caller's own and passes through.
     """
     email = build_email(sender=settings.sender, to=to, message=message, message_id=message_id)
     where = f"{settings.host}:{settings.port}"
@@ -149,10 +153,24 @@ async def deliver(
         start_tls=settings.start_tls,
         timeout=SEND_TIMEOUT_SECONDS,
     )
+    recording: list[asyncio.Task[None]] = []
+
+    def written(data: bytes) -> None:
+        if record is not None and not recording and data.endswith(_END_OF_DATA):
+            recording.append(asyncio.ensure_future(record()))
+
     try:
-        await _send(client, email, where=where, message_id=message_id)
-        if on_accepted is not None:
-            await on_accepted()
+        try:
+            await _send(client, email, where=where, message_id=message_id, written=written)
+        except DeliveryError:
+            if recording:  # let the note finish, so the caller can take it back
+                with contextlib.suppress(Exception):
+                    await recording[0]
+            raise
+        if recording:
+            await recording[0]
+        elif record is not None:
+            await record()  # the end of the message went out in an unexpected way: note it now
     finally:
         if client.is_connected:
             # The message is in (or refused) already; a failing goodbye changes nothing.
@@ -162,11 +180,36 @@ async def deliver(
             client.close()
 
 
+def _watch_writes(client: aiosmtplib.SMTP, written: Callable[[bytes], None]) -> None:
+    """Call `written` with everything the client hands to the network, after handing it over."""
+    protocol = client.protocol
+    if protocol is None:
+        return
+    write = protocol.write
+
+    def write_and_tell(data: bytes) -> None:
+        write(data)
+        written(data)
+
+    protocol.write = write_and_tell  # type: ignore[method-assign]
+
+
+# How the DATA phase ends on the wire (RFC 5321 4.1.1.4): after it, the message is the
+# server's to accept or refuse.
+_END_OF_DATA: Final = b"\r\n.\r\n"
+
+
 async def _send(
-    client: aiosmtplib.SMTP, email: EmailMessage, *, where: str, message_id: str
+    client: aiosmtplib.SMTP,
+    email: EmailMessage,
+    *,
+    where: str,
+    message_id: str,
+    written: Callable[[bytes], None],
 ) -> None:
     try:
         await client.connect()
+        _watch_writes(client, written)
         await client.send_message(email)
     except aiosmtplib.SMTPRecipientsRefused as error:
         # The error's repr lists the refused addresses: only the codes go in the log.

@@ -41,6 +41,13 @@ async def mark_sent(conn: Conn, *, mail_id: str) -> None:
     )
 
 
+async def unmark_sent(conn: Conn, *, mail_id: str) -> None:
+    """Take back a 'sent' the server then refused: the next try sends the e-mail."""
+    await conn.execute(
+        "UPDATE mail_log SET status = 'sending', sent_at = NULL WHERE id = %s", (mail_id,)
+    )
+
+
 async def sent_for_incident(conn: Conn, *, incident_id: str) -> list[dict[str, object]]:
     cur = await conn.execute(
         "SELECT idempotency_key, kind, staff_id, task_id, status FROM mail_log"

@@ -8,6 +8,7 @@ lives on (the database failed in that moment, not the worker) records the send o
 instead of repeating it (the second test).
 """
 
+import psycopg
 import pytest
 
 from activities import notify
@@ -15,7 +16,6 @@ from domain.roles import Role
 from domain.steps import TaskKind
 from notifications.catcher import MailCatcher
 from notifications.messages import MessageKind
-from store import mail_log
 from store.db import Pool
 from tests.fixtures.world import World, make_deps
 
@@ -47,7 +47,8 @@ async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
         raise WorkerDied("between the SMTP server's 250 and our commit")
 
     with monkeypatch.context() as patched:
-        patched.setattr(mail_log, "mark_sent", die)
+        # The only commit of a send is the one after the server's "250".
+        patched.setattr(psycopg.AsyncConnection, "commit", die)
         with pytest.raises(WorkerDied):
             await send()
     notify._ACCEPTED.clear()  # a dead worker's memory goes with it
@@ -87,7 +88,7 @@ async def test_a_database_failure_after_the_server_accepted_does_not_send_again(
         raise DatabaseRestarted("terminating connection due to administrator command")
 
     with monkeypatch.context() as patched:
-        patched.setattr(mail_log, "mark_sent", fail)
+        patched.setattr(psycopg.AsyncConnection, "commit", fail)
         with pytest.raises(DatabaseRestarted):
             await send()
     assert await send() is True  # the retry records the send it made before
