@@ -130,11 +130,28 @@ class MaskingTextFormatter(logging.Formatter):
         return _EMAIL.sub(_MASK, super().format(record))
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the moment of writing, not when it was made: a
+    command run inside a test runner that swaps and closes stderr must not log into a closed
+    stream afterwards."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
+
+
 def configure_logging(
     *, log_format: LogFormat = "json", level: str = "INFO", stream: Any = None
 ) -> logging.Handler:
     """Replaces the root logger's handlers with one that writes `log_format` to `stream`."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(
         RegieJsonFormatter()
         if log_format == "json"
