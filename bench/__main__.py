@@ -6,6 +6,7 @@ Starts its own servers, runs the parts, prints a table and writes bench/results-
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import time
@@ -25,10 +26,18 @@ console = Console(width=150)
 
 
 async def run(
-    size_name: str, parts: tuple[str, ...], out: Path, logs: Path | None
+    size_name: str,
+    parts: tuple[str, ...],
+    out: Path,
+    logs: Path | None,
+    capacity_counts: tuple[int, ...] = (),
 ) -> dict[str, Any]:
     size = SIZES[size_name]
+    if capacity_counts:
+        size = dataclasses.replace(size, capacity=capacity_counts)
     results: dict[str, Any] = {"size": size_name, "parts": list(parts)}
+    if capacity_counts:
+        results["capacity_counts"] = list(capacity_counts)
     started = time.perf_counter()
     async with open_stack(keep_logs=logs) as stack:
         results["machine"] = await machine.describe(stack)
@@ -70,6 +79,9 @@ def main(
     logs: Annotated[
         Path | None, typer.Option(help="keep the api/worker logs in this folder")
     ] = None,
+    capacity: Annotated[
+        str, typer.Option(help="open-incident counts for part 3 instead of the size's, e.g. 1000")
+    ] = "",
 ) -> None:
     """Measure Regie against a bare Temporal baseline on servers it starts itself."""
     if size not in SIZES:
@@ -78,8 +90,14 @@ def main(
     unknown = set(parts) - set(PARTS)
     if unknown:
         raise typer.BadParameter(f"unknown part(s) {', '.join(sorted(unknown))}; use {PARTS}")
+    try:
+        counts = tuple(int(c) for c in capacity.split(",") if c.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            "write counts like 1000 or 1000,10000", param_hint="--capacity"
+        ) from None
     target = out or Path(__file__).parent / f"results-{size}.json"
-    results = asyncio.run(run(size, parts, target, logs))
+    results = asyncio.run(run(size, parts, target, logs, counts))
     print_table(results, console)
     console.print(f"Results in {target} (took {results['total_s']} s).")
 

@@ -21,6 +21,9 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=time
 class BareInput(BaseModel):
     run_id: str
     stages: list[int]  # activities per stage; stage 0 runs at the start
+    # Local activities per stage: Regie runs its database-only bookkeeping as local
+    # activities, so the baseline runs as many, on the same worker, in the same stages.
+    local_stages: list[int] = []
 
 
 class BareStep(BaseModel):
@@ -50,6 +53,14 @@ class BareWorkflow:
         for stage, count in enumerate(inp.stages):
             if stage:
                 await self._answer(stage)
+            local = inp.local_stages[stage] if stage < len(inp.local_stages) else 0
+            for number in range(local):
+                await workflow.execute_local_activity(
+                    bare_step,
+                    BareStep(run_id=inp.run_id, stage=stage, number=number),
+                    start_to_close_timeout=timedelta(seconds=15),
+                    retry_policy=RETRY,
+                )
             for number in range(count):
                 await workflow.execute_activity(
                     bare_step,

@@ -72,16 +72,23 @@ async def drive_incident(
     return str(incident_id)
 
 
-async def workflow_shape(stack: Stack, incident_id: str) -> tuple[list[int], int]:
-    """Activities per stage (before the first update, between updates) and the update count."""
+async def workflow_shape(stack: Stack, incident_id: str) -> tuple[list[int], list[int], int]:
+    """Activities and local activities per stage (before the first update, between updates)
+    and the update count. A local activity shows in the history as a marker."""
     handle = stack.temporal.get_workflow_handle(incident_workflow_id(incident_id))
-    stages = [0]
+    stages, local = [0], [0]
     async for event in handle.fetch_history_events():
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             stages[-1] += 1
+        elif (
+            event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+            and event.marker_recorded_event_attributes.marker_name == "core_local_activity"
+        ):
+            local[-1] += 1
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
             stages.append(0)
-    return stages, len(stages) - 1
+            local.append(0)
+    return stages, local, len(stages) - 1
 
 
 @dataclass
@@ -90,11 +97,11 @@ class BareRun:
     completed: list[float] = field(default_factory=list)
 
 
-async def drive_bare(stack: Stack, stages: list[int], run: BareRun) -> None:
+async def drive_bare(stack: Stack, stages: list[int], local: list[int], run: BareRun) -> None:
     run_id = uuid.uuid4().hex
     handle = await stack.temporal.start_workflow(
         BareWorkflow.run,
-        BareInput(run_id=run_id, stages=stages),
+        BareInput(run_id=run_id, stages=stages, local_stages=local),
         id=f"bare-{run_id}",
         task_queue=BARE_TASK_QUEUE,
     )
@@ -136,11 +143,13 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
             # A warm-up incident: imports, caches and connections, and the shape to copy.
             warm = RegieRun()
             warm_id = await drive_incident(stack, http, board, mailroom, warm)
-            stages, updates = await workflow_shape(stack, warm_id)
-            await drive_bare(stack, stages, BareRun())
+            stages, local, updates = await workflow_shape(stack, warm_id)
+            await drive_bare(stack, stages, local, BareRun())
 
             bare = BareRun()
-            bare_wall = await _many(incidents, in_flight, lambda: drive_bare(stack, stages, bare))
+            bare_wall = await _many(
+                incidents, in_flight, lambda: drive_bare(stack, stages, local, bare)
+            )
             regie = RegieRun()
             regie_wall = await _many(
                 incidents, in_flight, lambda: drive_incident(stack, http, board, mailroom, regie)
@@ -155,7 +164,13 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
     return {
         "incidents": incidents,
         "in_flight": in_flight,
-        "shape": {"activities_per_stage": stages, "activities": sum(stages), "updates": updates},
+        "shape": {
+            "activities_per_stage": stages,
+            "local_activities_per_stage": local,
+            "activities": sum(stages),
+            "local_activities": sum(local),
+            "updates": updates,
+        },
         "regie": {
             "wall_s": round(regie_wall, 2),
             "incidents_per_min": round(regie_rate, 1),

@@ -21,9 +21,9 @@ def rows(results: dict[str, Any]) -> list[Row]:
         out += [
             ("1 overhead", f"Regie, {o['incidents']} incidents ({o['in_flight']} in flight)",
              f"{o['regie']['incidents_per_min']}/min", "", None),
-            ("1 overhead", f"bare workflow, {o['shape']['activities']} activities,"
-             f" {o['shape']['updates']} updates", f"{o['bare']['incidents_per_min']}/min", "",
-             None),
+            ("1 overhead", f"bare workflow, {o['shape']['activities']} activities"
+             f" + {o['shape'].get('local_activities', 0)} local, {o['shape']['updates']} updates",
+             f"{o['bare']['incidents_per_min']}/min", "", None),
             ("1 overhead", "ratio bare/Regie", _fmt(ratio), "≤ 2.0",
              None if ratio is None else ratio <= 2.0),
             ("1 overhead", "task e-mails seen / expected, duplicates",
