@@ -47,7 +47,7 @@ async def _client(
         elif roll < 0.65 or not incident_ids:
             method, path = "GET", "/api/incidents?limit=50"
         elif roll < 0.85 or not task_ids:
-            # Auditors read an incident's history only (api.access), everyone else its page.
+            # History readers get an incident's history, everyone else its page.
             tail = "/history" if auditor else ""
             method, path = "GET", f"/api/incidents/{rng.choice(incident_ids)}{tail}"
         else:
@@ -81,7 +81,9 @@ async def measure(stack: Stack, *, clients: int, seconds: float) -> dict[str, An
         for n, school in enumerate(board.world.schools)
         for role in (Role.coordinator, Role.support, Role.school_leader)
     ] + [
-        (staff_id, None, role == Role.auditor) for role, staff_id in board.world.board_staff.items()
+        # Auditors and the privacy officer read an incident's history only (api.access).
+        (staff_id, None, role in (Role.auditor, Role.privacy_officer))
+        for role, staff_id in board.world.board_staff.items()
     ]
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=stack.api_url, limits=limits, timeout=60) as http:
