@@ -40,8 +40,7 @@ INSERT_INCIDENTS = """
 INSERT INTO incidents (id, reference, board_id, school_id, status, summary, created_by,
                        created_at, closed_at)
 SELECT 'bench-' || g,
-       'RG-' || to_char(t.at, 'YYYY') || '-'
-             || lpad(nextval('incident_reference_seq')::text, 5, '0'),
+       'RG-' || to_char(t.at, 'YYYY') || '-' || lpad(t.n, greatest(5, length(t.n)), '0'),
        %(board)s,
        (%(schools)s::text[])[1 + g %% %(n_schools)s],
        t.status, %(summary)s, %(creator)s, t.at,
@@ -50,6 +49,7 @@ SELECT 'bench-' || g,
 FROM generate_series(1, %(rows)s) AS g
 CROSS JOIN LATERAL (
     SELECT now() - (g * %(spacing)s::interval) AS at,
+           nextval('incident_reference_seq')::text AS n,
            CASE WHEN g %% 40 = 0 THEN 'open' WHEN g %% 97 = 0 THEN 'cancelled'
                 ELSE 'closed' END AS status
 ) AS t

@@ -38,10 +38,12 @@ async def create_incident(
         INSERT INTO incidents (id, reference, board_id, school_id, summary, created_by,
                                origin_incident_id)
         SELECT %(id)s,
-               'RG-' || to_char(now(), 'YYYY') || '-'
-                     || lpad(nextval('incident_reference_seq')::text, 5, '0'),
+               -- At least five digits; lpad alone would cut the 100,000th number to five
+               -- and give it the reference of the 10,000th.
+               'RG-' || to_char(now(), 'YYYY') || '-' || lpad(n.v, greatest(5, length(n.v)), '0'),
                s.board_id, s.id, %(summary)s, %(by)s, %(origin)s
-        FROM schools s WHERE s.id = %(school)s
+        FROM schools s, (SELECT nextval('incident_reference_seq')::text AS v) n
+        WHERE s.id = %(school)s
         RETURNING {_COLUMNS}
         """,
         {
