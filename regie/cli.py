@@ -221,7 +221,13 @@ async def _run_worker(settings: Settings) -> None:
         f"Worker (build {build_id(settings)}) on task queue '{settings.task_queue}'"
         f" at {settings.temporal_address}"
     )
-    worker = build_worker(client, deps, task_queue=settings.task_queue, build_id=build_id(settings))
+    worker = build_worker(
+        client,
+        deps,
+        task_queue=settings.task_queue,
+        build_id=build_id(settings),
+        max_cached_workflows=settings.worker_cached_workflows,
+    )
     # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
     # the server hands its cached workflows' next tasks to another worker at once instead of
     # waiting out the sticky queue's timeout; REGIE_ALIVE_FILE feeds the container's probes.

@@ -10,6 +10,7 @@ from activities.deps import Deps
 from activities.registry import all_activities
 from regie.build import deployment_config, package_build_id
 from regie.heartbeats import Heartbeats
+from regie.settings import DEFAULT_CACHED_WORKFLOWS
 from workflows.registry import ALL_WORKFLOWS
 
 
@@ -20,11 +21,16 @@ def build_worker(
     task_queue: str,
     replace: dict[str, Callable[..., Any]] | None = None,
     build_id: str | None = None,
+    max_cached_workflows: int = DEFAULT_CACHED_WORKFLOWS,
 ) -> Worker:
     """`replace` swaps activities by their Temporal name; tests use it to simulate crashes.
 
     The worker reports `build_id` (default: the package version) to Temporal without
     versioned routing; regie/build.py says why.
+
+    `max_cached_workflows`: how many running workflows the worker keeps in memory. An
+    incident waits on people for days; one that is not cached is replayed from its history
+    when its next answer or timer comes (milliseconds), so the cache bounds memory, not work.
     """
     activities = all_activities(deps)
     if replace:
@@ -37,4 +43,5 @@ def build_worker(
         activities=activities,
         interceptors=[Heartbeats()],
         deployment_config=deployment_config(build_id or package_build_id()),
+        max_cached_workflows=max_cached_workflows,
     )
