@@ -136,6 +136,10 @@ def api() -> None:
         port=int(raw_port),
         log_config=None,
         access_log=False,
+        # Longer than the idle timeout of the proxies and clients in front of it (nginx 60 s,
+        # httpx 5 s), so the API never closes a kept-alive connection just as a request is
+        # sent on it (bench/ load: a ReadError with uvicorn's default of 5 s).
+        timeout_keep_alive=75,
     )
 
 
