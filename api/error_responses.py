@@ -52,3 +52,8 @@ STATEFUL: dict[int | str, dict[str, Any]] = {
     **COMMON,
     409: _error("The task or incident is not in a state that allows this"),
 }
+
+# Asking for sign-in links is limited per address and per client IP (api/routes/signin.py).
+THROTTLED: dict[int | str, dict[str, Any]] = {
+    429: _error("Too many sign-in links asked for; try again in 15 minutes"),
+}

@@ -44,7 +44,7 @@ async def mail_json(rt: Rt) -> list[CaughtOut]:
     ]
 
 
-@router.get("/mail", response_class=HTMLResponse)
+@router.get("/mail", response_class=HTMLResponse, include_in_schema=False)  # a page, not API
 async def mail_page(rt: Rt) -> str:
     rows = []
     for m in reversed(_catcher(rt).messages()):

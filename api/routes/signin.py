@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
+from api.error_responses import THROTTLED
 from api.metrics import count_delivery
 from api.runtime import Runtime
 from api.schemas import SignInRequest
@@ -45,7 +46,7 @@ class SignInOutcome(Enum):
     throttled = "throttled"  # this client IP is at its limit
 
 
-@router.post("/auth/sign-in-link", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/auth/sign-in-link", status_code=status.HTTP_202_ACCEPTED, responses=THROTTLED)
 async def request_sign_in_link(
     body: SignInRequest, rt: Rt, conn: Db, request: Request
 ) -> dict[str, str]:
