@@ -1,4 +1,5 @@
-"""Retention's side effect: erase the personal details of incidents past their term."""
+"""Retention's side effect: erase the personal details of incidents past their term, and
+answers that were stored but can never be taken any more."""
 
 from dataclasses import asdict
 
@@ -18,4 +19,7 @@ class RetentionActivities:
         """Idempotent: an incident erased by an earlier attempt is not counted again."""
         async with self._deps.pool.connection() as conn:
             incidents, counts = await retention.erase_expired(conn, now=inp.at, dry_run=inp.dry_run)
-        return ErasureReport(dry_run=inp.dry_run, incidents=incidents, **asdict(counts))
+            orphans = await retention.discard_orphan_answers(conn, now=inp.at, dry_run=inp.dry_run)
+        return ErasureReport(
+            dry_run=inp.dry_run, incidents=incidents, orphan_answers=orphans, **asdict(counts)
+        )

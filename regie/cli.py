@@ -465,15 +465,16 @@ def retention(
     _configure_keys(settings)
     now = datetime.now(UTC)
 
-    async def work(pool: "Pool") -> list[store_retention.Due]:
+    async def work(pool: "Pool") -> tuple[list[store_retention.Due], int]:
         async with pool.connection() as conn:
             due = await store_retention.due_details(conn, now=now)
             if not dry_run:
                 for item in due:
                     await store_retention.erase_incident(conn, incident_id=item.incident_id, at=now)
-        return due
+            orphans = await store_retention.discard_orphan_answers(conn, now=now, dry_run=dry_run)
+        return due, orphans
 
-    due = asyncio.run(_with_pool(_database_url(settings), work))
+    due, orphans = asyncio.run(_with_pool(_database_url(settings), work))
     for item in due:
         c = item.counts
         console.print(
@@ -483,6 +484,7 @@ def retention(
         )
     verb = "would be erased (dry run)" if dry_run else "erased"
     console.print(f"{len(due)} incident(s) {verb}.")
+    console.print(f"{orphans} answer(s) never taken by their closed task {verb}.")
 
 
 @keys_app.command("new")

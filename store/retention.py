@@ -8,7 +8,7 @@ board's statistics and the policy review's counts are the same before and after.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from psycopg.types.json import Jsonb
 
@@ -192,3 +192,36 @@ async def set_board_term(
             actor_id=actor_id,
             detail={"from": before, "to": term},
         )
+
+
+# A pending answer is left alone this long: its workflow may still be about to take it.
+ORPHAN_AFTER = timedelta(days=1)
+
+
+async def discard_orphan_answers(conn: Conn, *, now: datetime, dry_run: bool = False) -> int:
+    """Delete answers that stayed 'pending' while their task was closed with another answer.
+
+    The service stores an answer before it sends it to the workflow and keeps it when the
+    sending fails in a way that leaves unknown whether the workflow took it (an outage); a
+    retry stores a new one. Once the task is closed with a different answer (or without one),
+    the old one can never be taken, and its free text and the persons it named go. Answers of
+    tasks still open stay: their workflow may yet take them.
+    """
+    found = """
+        FROM answers a JOIN tasks t ON t.id = a.task_id
+        WHERE a.status = 'pending' AND a.created_at < %(before)s
+          AND t.status IN ('done', 'not_applicable', 'skipped', 'cancelled')
+          AND t.answer_id IS DISTINCT FROM a.id
+    """
+    before = {"before": now - ORPHAN_AFTER}
+    if dry_run:
+        cur = await conn.execute(f"SELECT count(*) AS n {found}", before)
+        row = await cur.fetchone()
+        return int(row["n"]) if row else 0
+    async with conn.transaction():
+        cur = await conn.execute(f"SELECT a.id {found} FOR UPDATE OF a", before)
+        ids = [str(r["id"]) for r in await cur.fetchall()]
+        if ids:
+            await conn.execute("DELETE FROM incident_persons WHERE answer_id = ANY(%s)", (ids,))
+            await conn.execute("DELETE FROM answers WHERE id = ANY(%s)", (ids,))
+    return len(ids)

@@ -386,3 +386,6 @@ class ErasureReport(Contract):
     notes: int
     documents: int
     lessons: int
+    # Answers stored for a task but never taken by its workflow, after the task was closed
+    # another way (a retry during an outage stored a new one). Reports from before: 0.
+    orphan_answers: int = 0
