@@ -252,8 +252,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "privacy_answers": ("Vastgelegd bij de stappen", "Recorded in the steps"),
     "privacy_erase": ("Verwijderverzoek", "Request for erasure"),
     "privacy_erase_intro": (
-        "De naam verdwijnt uit alle incidenten van het bestuur: in de gegevens wordt het het"
-        " label ('Leerling A'), in teksten waar de persoon alleen genoemd is '[gewist]'. Wat de"
+        "De naam verdwijnt uit alle incidenten van het bestuur: in de gegevens komt het label"
+        " ('Leerling A') ervoor in de plaats, in teksten waar de persoon alleen genoemd is"
+        " '[gewist]'. Wat de"
         " school deed en wanneer blijft staan. Dit kan niet ongedaan worden gemaakt: bekijk"
         " eerst het inzageverzoek.",
         "The name goes from every incident of the board: in the records it becomes the label"
