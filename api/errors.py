@@ -13,8 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from psycopg import OperationalError
 from psycopg_pool import PoolTimeout
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError, RPCStatusCode
 
 from regie.service import Refused, Unavailable
@@ -42,35 +42,69 @@ _EMBEDDED_IMAGE = re.compile(
 )
 
 
-class RequestGuard(BaseHTTPMiddleware):
-    """Refuses files, images and oversized bodies before any route sees them."""
+class RequestGuard:
+    """Refuses files, images and oversized bodies before any route sees them.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if request.method in ("POST", "PUT", "PATCH"):
-            length = request.headers.get("content-length")
-            if length and length.isdigit() and int(length) > MAX_BODY:
-                return _too_large()
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            body = await request.body()
-            if len(body) > MAX_BODY:
-                return _too_large()
-            if content_type.startswith(("image/", "video/", "multipart/")) or content_type in (
-                "application/octet-stream",
-                "application/pdf",
-                "application/zip",
-            ):
-                return _unsupported(f"{NO_IMAGES}. Files cannot be uploaded to Regie.")
-            if _EMBEDDED_IMAGE.search(body):
-                return _unsupported(f"{NO_IMAGES}. This request contains an image.")
-            if (
-                body
-                and request.url.path.startswith("/api/")
-                and not _JSON.match(content_type or "")
-            ):
-                return _unsupported(
-                    "send JSON with 'Content-Type: application/json'. " + NO_IMAGES + "."
-                )
-        return await call_next(request)
+    Pure ASGI (not BaseHTTPMiddleware): a GET passes straight through, and a body is read
+    once, checked, and handed on to the app as it came.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            await _too_large()(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                await _too_large()(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        refusal = _refusal(headers, body, path=scope["path"])
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _refusal(headers: Headers, body: bytes, *, path: str) -> JSONResponse | None:
+    content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type.startswith(("image/", "video/", "multipart/")) or content_type in (
+        "application/octet-stream",
+        "application/pdf",
+        "application/zip",
+    ):
+        return _unsupported(f"{NO_IMAGES}. Files cannot be uploaded to Regie.")
+    if _EMBEDDED_IMAGE.search(body):
+        return _unsupported(f"{NO_IMAGES}. This request contains an image.")
+    if body and path.startswith("/api/") and not _JSON.match(content_type or ""):
+        return _unsupported("send JSON with 'Content-Type: application/json'. " + NO_IMAGES + ".")
+    return None
 
 
 def _too_large() -> JSONResponse:
