@@ -40,10 +40,10 @@ async def current_user(request: Request) -> Principal:
             if session is None:
                 raise _unauthorized("your session has expired; " + _SIGN_IN)
             staff_id, task_scope, session_id = session.staff_id, session.task_id, session.id
-        staff = await directory.get_staff(conn, staff_id=staff_id)
-        if staff is None or not staff.active:
+        found = await directory.staff_with_grants(conn, staff_id=staff_id)
+        if found is None or not found[0].active:
             raise _unauthorized("this account is no longer active; ask your board's admin")
-        grants = await directory.grants_of(conn, staff_id=staff_id)
+        staff, grants = found
     return Principal(
         staff_id=staff.id,
         board_id=staff.board_id,

@@ -168,6 +168,28 @@ async def grants_of(conn: Conn, *, staff_id: str) -> list[Grant]:
     return [Grant(Role(r["role"]), r["school_id"]) for r in await cur.fetchall()]
 
 
+async def staff_with_grants(conn: Conn, *, staff_id: str) -> tuple[Staff, list[Grant]] | None:
+    """A staff member and their roles in one round trip: every request asks for both."""
+    cur = await conn.execute(
+        """
+        SELECT s.id, s.board_id, s.name, s.email, s.language, s.active,
+               coalesce(array_agg(r.role ORDER BY r.role, r.school_id)
+                        FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
+               coalesce(array_agg(r.school_id ORDER BY r.role, r.school_id)
+                        FILTER (WHERE r.role IS NOT NULL), '{}') AS schools
+        FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id
+        WHERE s.id = %s
+        GROUP BY s.id
+        """,
+        (staff_id,),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    roles, schools = row.pop("roles"), row.pop("schools")
+    return Staff(**row), [Grant(Role(r), school) for r, school in zip(roles, schools, strict=True)]
+
+
 async def schools_of_board(conn: Conn, *, board_id: str) -> list[dict[str, str]]:
     cur = await conn.execute(
         "SELECT id, name FROM schools WHERE board_id = %s ORDER BY name, id", (board_id,)
