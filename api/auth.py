@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
+from api.deps import Db
 from api.principal import Principal
 from store import directory, sessions, tokens
 
@@ -18,32 +19,32 @@ _SIGN_IN = (
 )
 
 
-async def current_user(request: Request) -> Principal:
-    runtime = request.app.state.runtime
+async def current_user(request: Request, conn: Db) -> Principal:
+    """Who is asking, read on the request's own connection (the route's `Db`), so a request
+    costs one checkout and one transaction."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    async with runtime.pool.connection() as conn:
-        staff_id: str | None = None
-        task_scope: str | None = None
-        session_id: str | None = None
-        if header:
-            if scheme.lower() != "bearer" or not value:
-                raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-            staff_id = await tokens.staff_for_token(conn, token=value)
-            if staff_id is None:
-                raise _unauthorized("this token is unknown or revoked; " + _SIGN_IN)
-        else:
-            cookie = request.cookies.get(SESSION_COOKIE)
-            if not cookie:
-                raise _unauthorized(_SIGN_IN)
-            session = await sessions.session_for(conn, token=cookie)
-            if session is None:
-                raise _unauthorized("your session has expired; " + _SIGN_IN)
-            staff_id, task_scope, session_id = session.staff_id, session.task_id, session.id
-        found = await directory.staff_with_grants(conn, staff_id=staff_id)
-        if found is None or not found[0].active:
-            raise _unauthorized("this account is no longer active; ask your board's admin")
-        staff, grants = found
+    staff_id: str | None = None
+    task_scope: str | None = None
+    session_id: str | None = None
+    if header:
+        if scheme.lower() != "bearer" or not value:
+            raise _unauthorized("the Authorization header must be 'Bearer <token>'")
+        staff_id = await tokens.staff_for_token(conn, token=value)
+        if staff_id is None:
+            raise _unauthorized("this token is unknown or revoked; " + _SIGN_IN)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise _unauthorized(_SIGN_IN)
+        session = await sessions.session_for(conn, token=cookie)
+        if session is None:
+            raise _unauthorized("your session has expired; " + _SIGN_IN)
+        staff_id, task_scope, session_id = session.staff_id, session.task_id, session.id
+    found = await directory.staff_with_grants(conn, staff_id=staff_id)
+    if found is None or not found[0].active:
+        raise _unauthorized("this account is no longer active; ask your board's admin")
+    staff, grants = found
     return Principal(
         staff_id=staff.id,
         board_id=staff.board_id,

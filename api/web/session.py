@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from api.auth import current_user
+from api.deps import Db
 from api.principal import Principal
 
 
@@ -17,9 +18,9 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-async def page_user(request: Request) -> Principal:
+async def page_user(request: Request, conn: Db) -> Principal:
     try:
-        return await current_user(request)
+        return await current_user(request, conn)
     except HTTPException as exc:
         if exc.status_code == 401:
             raise SignInRequired(request.url.path) from None
