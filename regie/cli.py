@@ -250,8 +250,13 @@ def replay(
         typer.Argument(help="history JSON files or folders; without them: the running workflows"),
     ] = None,
     query: Annotated[
-        str, typer.Option("--query", help="which workflows to replay (Temporal visibility query)")
-    ] = "ExecutionStatus = 'Running'",
+        str,
+        typer.Option(
+            "--query",
+            help="which workflows to replay (a Temporal visibility query); default: Regie's"
+            " running workflows",
+        ),
+    ] = "",
     limit: Annotated[int | None, typer.Option("--limit", help="replay at most this many")] = None,
 ) -> None:
     """Replay workflow histories on this build's code: the gate before a deploy.
@@ -259,7 +264,7 @@ def replay(
     Run it with the new image against the production namespace before rolling out workers;
     it exits 1, naming the workflow ids, if any running incident would not replay.
     """
-    from regie.replay import replay_files, replay_running
+    from regie.replay import RUNNING, replay_files, replay_running
 
     if histories:
         files = [f for h in histories for f in (sorted(h.rglob("*.json")) if h.is_dir() else [h])]
@@ -269,7 +274,7 @@ def replay(
 
         async def from_cluster() -> "ReplayReport":
             client = await _connect(settings)
-            return await replay_running(client, query=query, limit=limit)
+            return await replay_running(client, query=query or RUNNING, limit=limit)
 
         report = asyncio.run(from_cluster())
     for workflow_id, reason in report.failures:

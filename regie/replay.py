@@ -16,7 +16,10 @@ from temporalio.worker import Replayer
 
 from workflows.registry import ALL_WORKFLOWS
 
-RUNNING = "ExecutionStatus = 'Running'"
+# Regie's own running workflows: a namespace may hold other applications' workflows too.
+RUNNING = "ExecutionStatus = 'Running' AND WorkflowType IN ({})".format(
+    ", ".join(f"'{w.__name__}'" for w in ALL_WORKFLOWS)
+)
 
 
 @dataclass

@@ -52,6 +52,8 @@ async def test_the_running_incidents_of_a_namespace_replay(
         ]
         for incident_id in ids:
             await wait_open(h.service, incident_id, Step.support)
+        # The default query (Regie's running workflows) is one the server understands.
+        assert (await dev_env.client.count_workflows(replay_module.RUNNING)).count >= 2
         query = " OR ".join(f"WorkflowId = '{incident_workflow_id(i)}'" for i in ids)
         report = await replay_module.replay_running(dev_env.client, query=query)
         assert (report.replayed, report.failures) == (2, [])
