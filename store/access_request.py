@@ -6,7 +6,6 @@ application; the database never sees the name asked for.
 
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 
 from psycopg.types.json import Jsonb
 
@@ -171,9 +170,10 @@ async def record_request(
     actor_id: str,
     at: datetime,
     incident_ids: list[str],
-    detail: dict[str, Any],
+    in_each_incident: bool,
 ) -> None:
-    """The request itself on the board's chain, and a line in each incident's history."""
+    """The request itself on the board's chain and, with `in_each_incident`, a line in each
+    incident's history (an erasure writes its own `personal_data_erased` there)."""
     await audit.record(
         conn,
         key=f"{kind}:{request_id}",
@@ -182,9 +182,9 @@ async def record_request(
         incident_id=None,
         board_id=board_id,
         actor_id=actor_id,
-        detail={"request_id": request_id, "incidents": len(incident_ids), **detail},
+        detail={"request_id": request_id, "incidents": len(incident_ids)},
     )
-    if kind == "access_export":
+    if in_each_incident:
         for incident_id in incident_ids:
             await audit.record(
                 conn,

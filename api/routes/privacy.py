@@ -95,8 +95,12 @@ class ErasureOut(BaseModel):
     incidents: list[ErasedIncidentOut]
 
 
+def is_privacy_officer(who: Principal) -> bool:
+    return who.task_scope is None and who.has_board_role(Role.privacy_officer)
+
+
 def privacy_officer(who: Principal) -> None:
-    if who.task_scope is not None or not who.has_board_role(Role.privacy_officer):
+    if not is_privacy_officer(who):
         raise forbidden(
             "only the board's privacy officer answers requests for access and erasure;"
             " ask the board's functional admin to give that role to the right person"
@@ -117,7 +121,7 @@ async def export_for(conn: Conn, who: Principal, name: str) -> AccessExportOut:
         actor_id=who.staff_id,
         at=now,
         incident_ids=[f.incident.incident_id for f in found],
-        detail={},
+        in_each_incident=True,
     )
     return AccessExportOut(
         request_id=request_id,
@@ -156,7 +160,7 @@ async def erase_for(conn: Conn, who: Principal, name: str) -> ErasureOut | None:
             actor_id=who.staff_id,
             at=now,
             incident_ids=[f.incident.incident_id for f in found],
-            detail={},
+            in_each_incident=False,
         )
     return ErasureOut(request_id=request_id, erased_at=now, incidents=erased)
 

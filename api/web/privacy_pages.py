@@ -11,28 +11,29 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import Db
-from api.routes.privacy import erase_for, export_for
-from api.web.i18n import t
+from api.routes.privacy import erase_for, export_for, is_privacy_officer
+from api.web.i18n import Lang, t
 from api.web.labels import CHOICES, choice_label, field_label
 from api.web.session import PageUser, check_csrf, csrf_token
 from api.web.templating import language, render
-from domain.roles import Role
 
 router = APIRouter(include_in_schema=False)
 
 NAME_MAX = 200
 
 
-def _officer_only(who: PageUser, lang: str) -> None:
-    if who.task_scope is not None or not who.has_board_role(Role.privacy_officer):
-        raise HTTPException(403, t("privacy_officer_only", "en" if lang == "en" else "nl"))
+def _officer_only(who: PageUser, lang: Lang) -> None:
+    # The API's check, with the refusal in the page's language.
+    if not is_privacy_officer(who):
+        raise HTTPException(403, t("privacy_officer_only", lang))
 
 
-def _page(request: Request, who: PageUser, **context: object) -> HTMLResponse:
+def _page(
+    request: Request, who: PageUser, *, status_code: int = 200, **context: object
+) -> HTMLResponse:
     lang = language(request, who.language)
     values: dict[str, object] = {"name": "", "export": None, "erased": None, "error": ""}
     values.update(context)
-    status_code = int(str(values.pop("status_code", 200)))
     return render(
         request,
         "privacy.html",
@@ -45,27 +46,31 @@ def _page(request: Request, who: PageUser, **context: object) -> HTMLResponse:
     )
 
 
-def readable(value: object, lang: str) -> str:
+def readable(value: object, lang: Lang) -> str:
     """An answer's value as a line of text: yes/no, choices by their labels, entries joined."""
-    language_ = "en" if lang == "en" else "nl"
     if isinstance(value, bool):
-        return ("yes" if value else "no") if language_ == "en" else ("ja" if value else "nee")
+        return ("yes" if value else "no") if lang == "en" else ("ja" if value else "nee")
     if isinstance(value, list):
         return "; ".join(readable(v, lang) for v in value)
     if isinstance(value, dict):
         return ", ".join(
-            f"{field_label(str(k), language_)}: {readable(v, lang)}" for k, v in value.items()
+            f"{field_label(str(k), lang)}: {readable(v, lang)}" for k, v in value.items()
         )
     if isinstance(value, str):
         # A choice by its label; free text as it was written.
-        return choice_label(value, language_) if value in CHOICES else value
+        return choice_label(value, lang) if value in CHOICES else value
     return str(value)
 
 
-def _checked_name(name: str, lang: str) -> str:
+def _form_name(request: Request, who: PageUser, csrf: str, name: str) -> str | HTMLResponse:
+    """What both forms check first: the form's origin, the role, and the name; the cleaned
+    name, or the page again with what to fix."""
+    check_csrf(request, who, csrf)
+    lang = language(request, who.language)
+    _officer_only(who, lang)
     cleaned = " ".join(name.split())
     if not 2 <= len(cleaned) <= NAME_MAX:
-        raise ValueError(t("privacy_name_needed", "en" if lang == "en" else "nl"))
+        return _page(request, who, name=name, error=t("privacy_name_needed", lang), status_code=422)
     return cleaned
 
 
@@ -84,13 +89,9 @@ async def privacy_access(
     name: str = Form("", max_length=NAME_MAX * 2),
     download: str = Form(""),
 ) -> Response:
-    check_csrf(request, who, csrf)
-    lang = language(request, who.language)
-    _officer_only(who, lang)
-    try:
-        cleaned = _checked_name(name, lang)
-    except ValueError as error:
-        return _page(request, who, name=name, error=str(error), status_code=422)
+    cleaned = _form_name(request, who, csrf, name)
+    if isinstance(cleaned, HTMLResponse):
+        return cleaned
     export = await export_for(conn, who, cleaned)
     if download:
         return Response(
@@ -112,20 +113,15 @@ async def privacy_erase(
     name: str = Form("", max_length=NAME_MAX * 2),
     confirm: str = Form(""),
 ) -> Response:
-    check_csrf(request, who, csrf)
+    cleaned = _form_name(request, who, csrf, name)
+    if isinstance(cleaned, HTMLResponse):
+        return cleaned
     lang = language(request, who.language)
-    _officer_only(who, lang)
-    try:
-        cleaned = _checked_name(name, lang)
-    except ValueError as error:
-        return _page(request, who, name=name, error=str(error), status_code=422)
     if confirm != "yes":
-        return _page(
-            request, who, name=cleaned, error=t("privacy_confirm_needed", lang), status_code=422
-        )
+        error = t("privacy_confirm_needed", lang)
+        return _page(request, who, name=cleaned, error=error, status_code=422)
     erased = await erase_for(conn, who, cleaned)
     if erased is None:
-        return _page(
-            request, who, name=cleaned, error=t("privacy_nothing_found", lang), status_code=404
-        )
+        error = t("privacy_nothing_found", lang)
+        return _page(request, who, name=cleaned, error=error, status_code=404)
     return _page(request, who, erased=erased)

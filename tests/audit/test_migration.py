@@ -1,16 +1,15 @@
 """Events written before the chain existed get their links from migration 0006, in id order."""
 
 import asyncio
-import uuid
 from importlib.resources import files
 
 import psycopg
-from psycopg import conninfo
 from yoyo import get_backend, read_migrations
 
 from store.audit_chain import verify
 from store.db import open_pool
 from store.migrate import _yoyo_url, as_url
+from tests.fixtures.database import fresh_database
 
 
 def _migrate(url: str, *, upto: str | None) -> None:
@@ -37,11 +36,7 @@ def _events_before_the_chain(url: str) -> None:
 
 
 async def test_existing_events_are_chained_by_the_migration(postgres_server_url: str) -> None:
-    name = f"regie_chain_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_server_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = conninfo.make_conninfo(postgres_server_url, dbname=name)
-    try:
+    with fresh_database(postgres_server_url, "regie_chain") as url:
         await asyncio.to_thread(_migrate, url, upto="0004.policy-review")
         await asyncio.to_thread(_events_before_the_chain, url)
         await asyncio.to_thread(_migrate, url, upto=None)
@@ -52,6 +47,3 @@ async def test_existing_events_are_chained_by_the_migration(postgres_server_url:
             await pool.close()
         assert result.intact
         assert {(b.board_id, b.events) for b in result.boards} == {("b-one", 3), ("b-two", 3)}
-    finally:
-        with psycopg.connect(postgres_server_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -8,6 +8,8 @@ lives on (the database failed in that moment, not the worker) records the send o
 instead of repeating it (the second test).
 """
 
+from collections.abc import Awaitable, Callable
+
 import psycopg
 import pytest
 
@@ -20,36 +22,48 @@ from store.db import Pool
 from tests.fixtures.world import World, make_deps
 
 
-class WorkerDied(Exception):
-    pass
+class CommitFailed(Exception):
+    """Stands in for what ends a send between the server's "250" and the mail log's commit."""
 
 
-async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
-    pool: Pool, mail: MailCatcher, world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _sender(
+    pool: Pool, mail: MailCatcher, world: World, role: Role, key: str
+) -> Callable[[], Awaitable[bool]]:
     deps = make_deps(pool, mail)
-    staff_id = world.school.staff[Role.coordinator]
-    key = f"task_assigned:crash-window-{world.tag}:1"
 
     async def send() -> bool:
         return await notify.send_to_staff(
             deps,
             key=key,
             kind=MessageKind.task_assigned,
-            staff_id=staff_id,
+            staff_id=world.school.staff[role],
             incident_id=None,
             school_id=world.school.id,
             task_kind=TaskKind.assess,
             link="http://regie.test/t/x",
         )
 
-    async def die(*args: object, **kwargs: object) -> None:
-        raise WorkerDied("between the SMTP server's 250 and our commit")
+    return send
+
+
+def _commit_fails(monkeypatch: pytest.MonkeyPatch, why: str) -> None:
+    # The only commit of a send is the one after the server's "250".
+    async def fail(*args: object, **kwargs: object) -> None:
+        raise CommitFailed(why)
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "commit", fail)
+
+
+async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
+    pool: Pool, mail: MailCatcher, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff_id = world.school.staff[Role.coordinator]
+    key = f"task_assigned:crash-window-{world.tag}:1"
+    send = _sender(pool, mail, world, Role.coordinator, key)
 
     with monkeypatch.context() as patched:
-        # The only commit of a send is the one after the server's "250".
-        patched.setattr(psycopg.AsyncConnection, "commit", die)
-        with pytest.raises(WorkerDied):
+        _commit_fails(patched, "the worker died between the SMTP server's 250 and our commit")
+        with pytest.raises(CommitFailed):
             await send()
     notify._ACCEPTED.clear()  # a dead worker's memory goes with it
     assert await send() is True  # the retry: no committed row, so it sends again
@@ -61,35 +75,16 @@ async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
     assert received[0].message_id == f"<{notify.message_id_for(key)}@regie>"
 
 
-class DatabaseRestarted(Exception):
-    pass
-
-
 async def test_a_database_failure_after_the_server_accepted_does_not_send_again(
     pool: Pool, mail: MailCatcher, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    deps = make_deps(pool, mail)
     staff_id = world.school.staff[Role.support]
     key = f"task_assigned:db-window-{world.tag}:1"
-
-    async def send() -> bool:
-        return await notify.send_to_staff(
-            deps,
-            key=key,
-            kind=MessageKind.task_assigned,
-            staff_id=staff_id,
-            incident_id=None,
-            school_id=world.school.id,
-            task_kind=TaskKind.support,
-            link="http://regie.test/t/y",
-        )
-
-    async def fail(*args: object, **kwargs: object) -> None:
-        raise DatabaseRestarted("terminating connection due to administrator command")
+    send = _sender(pool, mail, world, Role.support, key)
 
     with monkeypatch.context() as patched:
-        patched.setattr(psycopg.AsyncConnection, "commit", fail)
-        with pytest.raises(DatabaseRestarted):
+        _commit_fails(patched, "terminating connection due to administrator command")
+        with pytest.raises(CommitFailed):
             await send()
     assert await send() is True  # the retry records the send it made before
     assert await send() is False

@@ -6,7 +6,6 @@ only someone with the same first name appears). The export holds the first three
 other pupil's name; the erasure takes the subject out of all three and nothing else.
 """
 
-import asyncio
 import json
 from typing import Any
 
@@ -16,40 +15,23 @@ from store.audit_chain import verify
 from store.crypto import unseal
 from tests import answers
 from tests.fixtures.api import Api
+from tests.web.test_incident_and_board import _new_incident, _open_task
 
 SUBJECT = "Sam de Vries"
 OTHERS = ("Tim Jansen", "Eva Bakker", "Lisa Smit", "Sam Verbeek")
 OTHER_PARTS = ("Tim", "Jansen", "Eva", "Bakker", "Lisa", "Smit", "Verbeek")
 
 
-async def _task_of(api: Api, staff_id: str, incident_id: str, kind: str) -> str:
-    """The person's open task of this kind in this incident, once the workflow opened it."""
-    for _ in range(200):
-        read = await api.client.get(f"/api/incidents/{incident_id}", headers=api.as_(staff_id))
-        assert read.status_code == 200, read.text
-        for step in read.json()["steps"]:
-            for task in step["tasks"]:
-                if (task["kind"], task["status"], task["assignee_id"]) == (kind, "open", staff_id):
-                    return str(task["id"])
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{kind} of {incident_id} never reached {staff_id}")
-
-
 async def _incident(api: Api, summary: str, persons: list[tuple[str, str]], note: str) -> str:
-    coordinator = api.school_staff(Role.coordinator)
-    created = await api.client.post(
-        "/api/incidents",
-        json={"school_id": api.world.school.id, "summary": summary},
-        headers=api.as_(coordinator),
-    )
-    assert created.status_code == 201, created.text
-    incident_id = str(created.json()["id"])
-    task_id = await _task_of(api, coordinator, incident_id, "assess")
+    incident_id = await _new_incident(api, summary)
+    assess = await _open_task(api, incident_id, "assess")
     answer = answers.assess(
         persons=[{"role": role, "name": name} for role, name in persons], notes=note
     )
     done = await api.client.post(
-        f"/api/tasks/{task_id}/complete", json=answer, headers=api.as_(coordinator)
+        f"/api/tasks/{assess.id}/complete",
+        json=answer,
+        headers=api.as_(api.school_staff(Role.coordinator)),
     )
     assert done.status_code == 200, done.text
     return incident_id
@@ -70,9 +52,9 @@ async def _world(api: Api) -> dict[str, str]:
         "Sam en Tim zaten in dezelfde appgroep",
     )
     mentor = api.school_staff(Role.support)
-    support = await _task_of(api, mentor, victim_of, "support")
+    support = await _open_task(api, victim_of, "support")
     done = await api.client.post(
-        f"/api/tasks/{support}/complete",
+        f"/api/tasks/{support.id}/complete",
         json=answers.support(victim_needs="Sam wil niet dat Tim het hoort"),
         headers=api.as_(mentor),
     )
