@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from notifications.catcher import CaughtMessage, MailCatcher
+from notifications.catcher import CaughtMessage, MailCatcher, free_port
 from store import crypto
 from store.db import Pool, open_pool
 from store.migrate import apply_migrations, as_url
@@ -41,12 +40,6 @@ SECRET = "bench-secret-key-0123456789"
 BASE_URL = "http://regie.bench"
 TASK_QUEUE = "regie-bench"
 BARE_TASK_QUEUE = "bare-bench"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class StampedCatcher(MailCatcher):

@@ -8,7 +8,6 @@ own. One Chromium per session; a fresh browser context per test.
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from api.auth import SESSION_COOKIE
 from api.runtime import Runtime
 from domain.deadlines import DeadlineSettings
 from domain.roles import Role
-from notifications.catcher import CaughtMessage, MailCatcher
+from notifications.catcher import CaughtMessage, MailCatcher, free_port
 from notifications.smtp import SmtpSettings
 from regie.service import IncidentService
 from regie.settings import Settings
@@ -60,12 +59,6 @@ PHONE: dict[str, Any] = {
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 expect.set_options(timeout=15_000)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Server(uvicorn.Server):

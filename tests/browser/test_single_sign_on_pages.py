@@ -17,11 +17,11 @@ from temporalio.testing import WorkflowEnvironment
 from api.app import create_app
 from api.runtime import Runtime
 from domain.roles import Role
-from notifications.catcher import MailCatcher
+from notifications.catcher import MailCatcher, free_port
 from notifications.smtp import SmtpSettings
 from regie.settings import Settings
 from store.db import Pool
-from tests.browser.conftest import DESKTOP, _Server, assert_accessible, free_port, shot
+from tests.browser.conftest import DESKTOP, _Server, assert_accessible, shot
 from tests.fixtures.openid_provider import OpenIdProvider, running_provider
 from tests.fixtures.world import SECRET, World, make_world
 

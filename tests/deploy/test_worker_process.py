@@ -7,7 +7,6 @@ own so it takes no work from the other tests' workers.
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from notifications.catcher import MailCatcher
+from notifications.catcher import MailCatcher, free_port
 from regie.liveness import fresh, main
 from tests.fixtures.keys import TEST_KEY, TEST_KEY_ID
 from tests.fixtures.temporal import BIN
@@ -30,13 +29,6 @@ def wait_for(condition, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return False
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_worker_beats_while_running_and_stops_cleanly_on_sigterm(

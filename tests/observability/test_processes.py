@@ -6,7 +6,6 @@ may reach its log, and uvicorn's own access line (which would hold both) must no
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from notifications.catcher import MailCatcher, free_port
 from tests.fixtures.keys import TEST_KEY, TEST_KEY_ID
+from tests.fixtures.processes import stop
 
 START_SECONDS = 30
 
@@ -63,12 +63,7 @@ def processes(
         )
     finally:
         for process, stream in started:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process, timeout=10)
             stream.close()
 
 
