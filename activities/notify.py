@@ -20,7 +20,7 @@ from domain.steps import TaskKind, title
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import Language, render_message
 from notifications.smtp import DeliveryError, deliver
-from store import directory, incidents, mail_log
+from store import directory, mail_log
 
 
 async def send_to_staff(
@@ -42,28 +42,30 @@ async def send_to_staff(
 ) -> bool:
     """Returns False when this e-mail was sent before."""
     async with deps.pool.connection() as conn:
-        staff = await directory.get_staff(conn, staff_id=staff_id)
-        incident = (
-            await incidents.get_incident(conn, incident_id=incident_id) if incident_id else None
+        to = await directory.addressee(
+            conn, staff_id=staff_id, incident_id=incident_id, school_id=school_id
         )
-        school_id = incident.school_id if incident else school_id
-        if staff is None or school_id is None:
-            raise LookupError(f"staff {staff_id} or incident {incident_id} does not exist")
-        school = await directory.school_name(conn, school_id=school_id)
-        mail_id = await mail_log.claim(
+        if to is None:
+            raise LookupError(
+                f"staff {staff_id}, incident {incident_id} or school {school_id} does not exist"
+            )
+        # Written as 'sent' before sending and committed as the message leaves (deliver's
+        # `record`), so a crash in the moment the server accepts it almost never leaves it
+        # unrecorded.
+        mail_id = await mail_log.claim_as_sent(
             conn,
             key=key,
             kind=kind.value,
             staff_id=staff_id,
-            to_address=staff.email,
+            to_address=to.email,
             incident_id=incident_id,
             task_id=task_id,
         )
         if mail_id is None:
             return False
-        language: Language = "en" if staff.language == "en" else "nl"
+        language: Language = "en" if to.language == "en" else "nl"
         context = MessageContext(
-            school_name=school,
+            school_name=to.school_name,
             step_title=(
                 title(task_kind, language)
                 if task_kind
@@ -73,7 +75,7 @@ async def send_to_staff(
             ),
             deadline=deadline,
             link=link,
-            reference=incident.reference if incident else None,
+            reference=to.reference,
             escalation_level=escalation_level,
             body=body,
             reason_code=reason_code,
@@ -90,16 +92,13 @@ async def send_to_staff(
             committed.append(True)
             _ACCEPTED.discard(key)
 
-        # Written before sending and committed as the message leaves (deliver's `record`), so
-        # a crash in the moment the server accepts it almost never leaves it unrecorded.
-        await mail_log.mark_sent(conn, mail_id=mail_id)
         if key in _ACCEPTED:
             await record_sent()  # the server took it on an earlier try; only the record failed
             return True
         try:
             await deliver(
                 deps.smtp,
-                to=staff.email,
+                to=to.email,
                 message=message,
                 message_id=message_id_for(key),
                 record=record_sent,

@@ -33,10 +33,13 @@ class _Beating(ActivityInboundInterceptor):
 
 
 async def _beat() -> None:
-    # The SDK throttles what it sends to the server; beating often here costs nothing.
+    # The first beat waits: most activities end well within BEAT_SECONDS, and a beat the SDK
+    # sends at once would cost each of them a round trip to the server. The server expects
+    # the first beat within the heartbeat timeout, which is several beats long.
+    # The SDK throttles what it sends after that; beating often here costs nothing.
     while True:
-        activity.heartbeat()
         await asyncio.sleep(BEAT_SECONDS)
+        activity.heartbeat()
 
 
 class Heartbeats(Interceptor):

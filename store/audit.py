@@ -45,13 +45,17 @@ async def record(
     values are hashed as PostgreSQL stores them (jsonb, timestamptz), so `regie audit verify`
     reading them back computes the same hash.
     """
+    # Statement 1 resolves the board and takes its lock; statement 2 reads the chain's end.
+    # They cannot be one: a statement sees the data as of its start, which would be before
+    # the lock was granted, and so miss the event its previous holder just committed.
     cur = await conn.execute(
         """
-        SELECT coalesce(%(board)s, i.board_id, r.board_id) AS board,
-               %(detail)s::jsonb AS detail, %(at)s::timestamptz AS at
-        FROM (SELECT 1) one
-        LEFT JOIN incidents i ON i.id = %(incident)s
-        LEFT JOIN policy_reviews r ON r.id = %(review)s
+        SELECT board, detail, at, pg_advisory_xact_lock(hashtext(board)) AS locked
+        FROM (SELECT coalesce(%(board)s, i.board_id, r.board_id) AS board,
+                     %(detail)s::jsonb AS detail, %(at)s::timestamptz AS at
+              FROM (SELECT 1) one
+              LEFT JOIN incidents i ON i.id = %(incident)s
+              LEFT JOIN policy_reviews r ON r.id = %(review)s) resolved
         """,
         {
             "board": board_id,
@@ -66,15 +70,19 @@ async def record(
     board = resolved["board"]
     if board is None:
         raise ValueError(f"audit event {key}: no board (incident or review unknown)")
-    await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (board,))
-    cur = await conn.execute("SELECT 1 FROM audit_events WHERE idempotency_key = %s", (key,))
-    if await cur.fetchone() is not None:
-        return False
     cur = await conn.execute(
-        "SELECT hash FROM audit_events WHERE board_id = %s ORDER BY id DESC LIMIT 1", (board,)
+        """
+        SELECT EXISTS (SELECT 1 FROM audit_events WHERE idempotency_key = %(key)s) AS written,
+               (SELECT hash FROM audit_events WHERE board_id = %(board)s
+                ORDER BY id DESC LIMIT 1) AS hash
+        """,
+        {"key": key, "board": board},
     )
     latest = await cur.fetchone()
-    prev_hash = str(latest["hash"]) if latest else GENESIS
+    assert latest is not None
+    if latest["written"]:
+        return False
+    prev_hash = str(latest["hash"]) if latest["hash"] is not None else GENESIS
     fields = ChainFields(
         board=board,
         incident=incident_id,

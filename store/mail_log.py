@@ -3,7 +3,7 @@
 from store.directory import Conn, new_id
 
 
-async def claim(
+async def claim_as_sent(
     conn: Conn,
     *,
     key: str,
@@ -13,32 +13,28 @@ async def claim(
     incident_id: str | None,
     task_id: str | None,
 ) -> str | None:
-    """Lock the row for `key` inside the caller's transaction.
+    """Write the row for `key` as 'sent', locked, inside the caller's transaction.
 
-    Returns the row id to send under, or None when that e-mail was sent already. The row lock
-    makes a concurrent retry wait until the first attempt committed or rolled back.
+    Returns the row id to send under, or None when that e-mail was sent already. The caller
+    commits as the message leaves (or rolls back when it cannot leave), so 'sent' is only
+    ever seen once the message went. The row lock makes a concurrent retry wait until the
+    first attempt committed or rolled back. One statement: a new key inserts; a key whose
+    earlier try was refused ('sending') is taken over and locked; a key already 'sent' is
+    locked but not changed, and returns nothing.
     """
-    await conn.execute(
+    cur = await conn.execute(
         """
-        INSERT INTO mail_log (id, idempotency_key, kind, staff_id, to_address, incident_id,
-                              task_id, status)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, 'sending') ON CONFLICT (idempotency_key) DO NOTHING
+        INSERT INTO mail_log AS m (id, idempotency_key, kind, staff_id, to_address,
+                                   incident_id, task_id, status, sent_at)
+        VALUES (%s, %s, %s, %s, %s, %s, %s, 'sent', now())
+        ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sent', sent_at = now()
+            WHERE m.status <> 'sent'
+        RETURNING m.id
         """,
         (new_id(), key, kind, staff_id, to_address, incident_id, task_id),
     )
-    cur = await conn.execute(
-        "SELECT id, status FROM mail_log WHERE idempotency_key = %s FOR UPDATE", (key,)
-    )
     row = await cur.fetchone()
-    if row is None or row["status"] == "sent":
-        return None
-    return str(row["id"])
-
-
-async def mark_sent(conn: Conn, *, mail_id: str) -> None:
-    await conn.execute(
-        "UPDATE mail_log SET status = 'sent', sent_at = now() WHERE id = %s", (mail_id,)
-    )
+    return str(row["id"]) if row else None
 
 
 async def unmark_sent(conn: Conn, *, mail_id: str) -> None:

@@ -1,5 +1,6 @@
 """Tasks: mine, one task with its form and guidance, and the answers people give."""
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException
@@ -51,9 +52,15 @@ async def get_task(task_id: str, who: CurrentUser, conn: Db) -> TaskOut:
         assignee_id=task.assignee_id,
         due_at=task.due_at,
         escalation_level=task.escalation_level,
-        form_schema=form.model_json_schema(),
+        form_schema=form_schema(form),
         guidance=text,
     )
+
+
+@functools.cache
+def form_schema(form: type[Answer]) -> dict[str, Any]:
+    """The JSON schema of a form. Building it walks the whole model, so it is built once."""
+    return form.model_json_schema()
 
 
 def form_and_guidance(kind: str, language: str) -> tuple[type[Answer], str]:
