@@ -13,8 +13,7 @@ import gc
 import time
 from typing import Any
 
-import httpx
-
+from bench.client import Client
 from bench.people import Board, Mailroom, TaskMail, answer_for, make_board, next_mail, open_incident
 from bench.stack import Stack
 
@@ -28,7 +27,7 @@ async def _db_size(stack: Stack) -> int:
     return int(row["n"]) if row else 0
 
 
-async def _kind(http: httpx.AsyncClient, board: Board, mail: TaskMail) -> str:
+async def _kind(http: Client, board: Board, mail: TaskMail) -> str:
     response = await http.get(
         f"/api/tasks/{mail.claims.task_id}", headers=board.auth(mail.claims.assignee_id)
     )
@@ -41,15 +40,12 @@ async def measure(stack: Stack, *, open_incidents: int, in_flight: int) -> dict[
     mailroom = Mailroom()
     stack.mail.listeners.append(mailroom)
     gate = asyncio.Semaphore(in_flight)
-    limits = httpx.Limits(max_connections=in_flight * 2)
     timeout = 120 + open_incidents * 0.05
     assess_mail: dict[str, TaskMail] = {}
     rss_idle = stack.worker.rss_bytes()
     db_before = await _db_size(stack)
     try:
-        async with httpx.AsyncClient(
-            base_url=stack.api_url, limits=limits, timeout=timeout
-        ) as http:
+        async with Client(stack.api_url, connections=in_flight * 2, timeout=timeout) as http:
 
             async def open_one() -> None:
                 async with gate:

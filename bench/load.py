@@ -15,8 +15,7 @@ import time
 from collections import Counter
 from typing import Any
 
-import httpx
-
+from bench.client import Client, StatusError, TransportError
 from bench.people import Board, make_board, open_incident
 from bench.stack import Stack
 from bench.stats import summary_ms
@@ -24,7 +23,7 @@ from domain.roles import Role
 
 
 async def _client(
-    http: httpx.AsyncClient,
+    http: Client,
     board: Board,
     staff: str,
     can_open: int | None,
@@ -65,9 +64,9 @@ async def _client(
                     task_ids = [t["id"] for t in response.json()][:20]
                 elif status == 200 and path.startswith("/api/incidents?"):
                     incident_ids = [i["id"] for i in response.json()["items"]][:20]
-        except httpx.HTTPStatusError as error:
-            status = error.response.status_code
-        except httpx.TransportError as error:
+        except StatusError as error:
+            status = error.reply.status_code
+        except TransportError as error:
             statuses[f"transport:{type(error).__name__}"] += 1
             continue
         latencies.append(time.perf_counter() - started)
@@ -85,8 +84,7 @@ async def measure(stack: Stack, *, clients: int, seconds: float) -> dict[str, An
         (staff_id, None, role in (Role.auditor, Role.privacy_officer))
         for role, staff_id in board.world.board_staff.items()
     ]
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=stack.api_url, limits=limits, timeout=60) as http:
+    async with Client(stack.api_url, connections=clients) as http:
         # Something to read: a few incidents at every school, waiting on their first tasks.
         await asyncio.gather(
             *(

@@ -17,11 +17,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateStage
 
+from bench import cpu
 from bench.bare import BareAnswer, BareInput, BareWorkflow
+from bench.client import Client
 from bench.people import Board, Mailroom, answer_for, make_board, next_mail, open_incident
 from bench.stack import BARE_TASK_QUEUE, Stack
 from bench.stats import ratio, summary_ms
@@ -39,7 +40,7 @@ class RegieRun:
 
 
 async def drive_incident(
-    stack: Stack, http: httpx.AsyncClient, board: Board, mailroom: Mailroom, run: RegieRun
+    stack: Stack, http: Client, board: Board, mailroom: Mailroom, run: RegieRun
 ) -> str:
     """One incident from opening to closing, every task answered from its e-mail."""
     incident = await open_incident(http, board)
@@ -91,13 +92,22 @@ async def workflow_shape(stack: Stack, incident_id: str) -> tuple[list[int], lis
     return stages, local, len(stages) - 1
 
 
+async def event_counts(stack: Stack, workflow_id: str) -> dict[str, int]:
+    """How many history events of each type one workflow wrote: the server's work for it."""
+    counts: dict[str, int] = {}
+    async for event in stack.temporal.get_workflow_handle(workflow_id).fetch_history_events():
+        name = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower()
+        counts[name] = counts.get(name, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
+
+
 @dataclass
 class BareRun:
     accepted: list[float] = field(default_factory=list)
     completed: list[float] = field(default_factory=list)
 
 
-async def drive_bare(stack: Stack, stages: list[int], local: list[int], run: BareRun) -> None:
+async def drive_bare(stack: Stack, stages: list[int], local: list[int], run: BareRun) -> str:
     run_id = uuid.uuid4().hex
     handle = await stack.temporal.start_workflow(
         BareWorkflow.run,
@@ -116,6 +126,7 @@ async def drive_bare(stack: Stack, stages: list[int], local: list[int], run: Bar
         await update.result()
         run.completed.append(time.perf_counter() - started)
     await handle.result()
+    return handle.id
 
 
 async def _many(count: int, in_flight: int, one: Any) -> float:
@@ -135,25 +146,29 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
     board = await make_board(stack)
     mailroom = Mailroom()
     stack.mail.listeners.append(mailroom)
-    limits = httpx.Limits(max_connections=in_flight * 2, max_keepalive_connections=in_flight * 2)
     try:
-        async with httpx.AsyncClient(
-            base_url=stack.api_url, limits=limits, timeout=MAIL_TIMEOUT
-        ) as http:
+        async with Client(stack.api_url, connections=in_flight * 2, timeout=MAIL_TIMEOUT) as http:
             # A warm-up incident: imports, caches and connections, and the shape to copy.
             warm = RegieRun()
             warm_id = await drive_incident(stack, http, board, mailroom, warm)
             stages, local, updates = await workflow_shape(stack, warm_id)
-            await drive_bare(stack, stages, local, BareRun())
+            bare_id = await drive_bare(stack, stages, local, BareRun())
+            events = {
+                "regie": await event_counts(stack, incident_workflow_id(warm_id)),
+                "bare": await event_counts(stack, bare_id),
+            }
 
             bare = BareRun()
+            before_bare = cpu.snapshot(stack)
             bare_wall = await _many(
                 incidents, in_flight, lambda: drive_bare(stack, stages, local, bare)
             )
+            before_regie = cpu.snapshot(stack)
             regie = RegieRun()
             regie_wall = await _many(
                 incidents, in_flight, lambda: drive_incident(stack, http, board, mailroom, regie)
             )
+            after_regie = cpu.snapshot(stack)
     finally:
         stack.mail.listeners.remove(mailroom)
     regie_rate = incidents / regie_wall * 60
@@ -170,6 +185,7 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
             "activities": sum(stages),
             "local_activities": sum(local),
             "updates": updates,
+            "history_events": events,
         },
         "regie": {
             "wall_s": round(regie_wall, 2),
@@ -177,8 +193,13 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
             "task_mails": regie.task_mails,
             "task_mails_expected": incidents * updates,
             "duplicate_task_mails": mailroom.duplicates(),
+            "cpu_s_per_incident": cpu.spent(before_regie, after_regie, per=incidents),
         },
-        "bare": {"wall_s": round(bare_wall, 2), "incidents_per_min": round(bare_rate, 1)},
+        "bare": {
+            "wall_s": round(bare_wall, 2),
+            "incidents_per_min": round(bare_rate, 1),
+            "cpu_s_per_incident": cpu.spent(before_bare, before_regie, per=incidents),
+        },
         "overhead_ratio": ratio(bare_rate, regie_rate),
         "latency": {
             "answer_to_next_mail": latency,

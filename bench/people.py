@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
+from bench.client import Client
 from bench.stack import SECRET, Stack
 from domain.roles import Role
 from notifications.catcher import CaughtMessage
@@ -94,7 +93,7 @@ def answer_for(kind: str, board: Board) -> dict[str, Any]:
     return made[kind]
 
 
-async def open_incident(http: httpx.AsyncClient, board: Board, school: int = 0) -> dict[str, Any]:
+async def open_incident(http: Client, board: Board, school: int = 0) -> dict[str, Any]:
     coordinator = board.school_staff(Role.coordinator, school)
     response = await http.post(
         "/api/incidents",

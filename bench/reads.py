@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-import httpx
 import psycopg
 from psycopg.rows import dict_row
 
+from bench.client import Client
 from bench.people import Board, make_board
 from bench.stack import Stack
 from bench.stats import ratio, summary_ms
@@ -157,7 +157,7 @@ Query = Callable[[Conn], Awaitable[Any]]
 
 
 async def _timed(
-    http: httpx.AsyncClient,
+    http: Client,
     direct: psycopg.AsyncConnection[Any],
     path: str,
     headers: dict[str, str],
@@ -217,7 +217,7 @@ async def measure(stack: Stack, *, rows: int, requests: int) -> dict[str, Any]:
         "fill_s": round(fill_s, 1),
     }
     async with (
-        httpx.AsyncClient(base_url=stack.api_url, timeout=60) as http,
+        Client(stack.api_url) as http,
         await psycopg.AsyncConnection.connect(
             stack.database_url, autocommit=True, row_factory=dict_row
         ) as direct,

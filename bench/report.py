@@ -31,6 +31,12 @@ def rows(results: dict[str, Any]) -> list[Row]:
              f" {o['regie']['duplicate_task_mails']}", "0 duplicates",
              o["regie"]["duplicate_task_mails"] == 0),
         ]  # fmt: skip
+        for who in ("regie", "bare"):
+            if used := o[who].get("cpu_s_per_incident"):
+                out.append((
+                    "1 overhead", f"CPU s per incident, {who}",
+                    ", ".join(f"{k} {v}" for k, v in used.items() if v >= 0.005), "", None,
+                ))  # fmt: skip
         lat = o["latency"]
         mail, acc, thr = (
             lat["answer_to_next_mail"], lat["bare_update_accepted"],
