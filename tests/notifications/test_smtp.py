@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from aiosmtplib.email import flatten_message
 
 from notifications.catcher import MailCatcher, free_port
 from notifications.messages import MessageContext, MessageKind
@@ -51,17 +55,41 @@ async def test_wait_for_times_out_with_what_did_arrive(
 
 def test_build_email_is_multipart_alternative_utf8() -> None:
     message = rendered()
-    email = build_email(
-        sender="Regie <regie@example.org>", to="a@school.example", message=message, message_id="x"
+    built = build_email(
+        sender="Regie – Stichting Ö <regie@example.org>",
+        to="a@school.example",
+        message=message,
+        message_id="x",
     )
+    # As the receiver reads it off the wire.
+    raw = flatten_message(built)
+    assert raw.isascii()
+    email = message_from_bytes(raw, policy=default_policy)
+    assert isinstance(email, EmailMessage)
     assert email.get_content_type() == "multipart/alternative"
     assert email["Message-ID"] == "<x@regie>"
     assert email["Date"]
     assert email["Subject"] == message.subject
+    assert email["From"] == "Regie – Stichting Ö <regie@example.org>"
     plain, html = email.iter_parts()
     assert plain.get_content_type() == "text/plain"
     assert html.get_content_type() == "text/html"
     assert plain.get_content_charset() == html.get_content_charset() == "utf-8"
+    assert isinstance(plain, EmailMessage) and isinstance(html, EmailMessage)
+    assert plain.get_content() == message.text
+    assert html.get_content() == message.html
+
+
+def test_a_long_subject_folds_and_reads_back_whole() -> None:
+    subject = (
+        "Herinnering: de taak ‘Omvang en impact bepalen’ voor incident RG-2026-000123 op"
+        " De Regenboog verloopt morgen"
+    )
+    message = RenderedMessage(subject=subject, text="x", html="<p>x</p>")
+    built = build_email(sender="r@x", to="a@x", message=message, message_id="long")
+    raw = flatten_message(built)
+    assert max(len(line) for line in raw.splitlines()) <= 78
+    assert message_from_bytes(raw, policy=default_policy)["Subject"] == subject
 
 
 @pytest.mark.parametrize("message_id", ["a b", "a@b", "<a>", "", "a\nb"])
