@@ -102,6 +102,7 @@ async def send_to_staff(
                 message=message,
                 message_id=message_id_for(key),
                 record=record_sent,
+                connections=deps.smtp_connections,
             )
         except DeliveryError:
             _ACCEPTED.discard(key)

@@ -250,6 +250,7 @@ async def _run_worker(settings: Settings) -> None:
         async with beating(settings.regie_alive_file):
             await worker.run()
     finally:
+        await deps.smtp_connections.close()
         await pool.close()
 
 

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from aiosmtplib.email import flatten_message
 
 from notifications.catcher import MailCatcher, free_port
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import RenderedMessage, render_message
-from notifications.smtp import DeliveryError, SmtpSettings, build_email, deliver
+from notifications.smtp import (
+    DeliveryError,
+    SmtpConnections,
+    SmtpSettings,
+    build_email,
+    deliver,
+)
 
 LINK = "https://regie.example/t/abc"
 
@@ -181,3 +191,95 @@ async def test_delivering_to_a_closed_port_raises_delivery_error() -> None:
         await deliver(settings, to="a@school.example", message=rendered(), message_id="t-3")
     assert "a@school.example" not in str(caught.value)
     assert not caught.value.permanent
+
+
+class _PeerNoting:
+    """An SMTP server's handler that notes which client connection carried each message and,
+    when asked, sends every connection's second sender away (421), as relays with a
+    per-connection cap do."""
+
+    def __init__(self, *, one_message_per_connection: bool = False) -> None:
+        self.peers: list[tuple[str, int]] = []
+        self._cap = one_message_per_connection
+        self._carried: dict[tuple[str, int], int] = {}
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        if self._cap and self._carried.get(session.peer, 0) >= 1:
+            return "421 4.7.0 one message per connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.peers.append(session.peer)
+        self._carried[session.peer] = self._carried.get(session.peer, 0) + 1
+        return "250 accepted"
+
+
+@contextlib.contextmanager
+def _server(handler: _PeerNoting) -> Iterator[SmtpSettings]:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield SmtpSettings(host="127.0.0.1", port=controller.port)
+    finally:
+        controller.stop()
+
+
+async def test_kept_connections_carry_the_next_emails() -> None:
+    handler = _PeerNoting()
+    connections = SmtpConnections()
+    with _server(handler) as settings:
+        for n in range(3):
+            await deliver(
+                settings, to="a@school.example", message=rendered(), message_id=f"kept-{n}",
+                connections=connections,
+            )  # fmt: skip
+        await connections.close()
+        await deliver(settings, to="a@school.example", message=rendered(), message_id="alone")
+    assert len(handler.peers) == 4
+    assert len(set(handler.peers[:3])) == 1  # one connection for the three
+    assert handler.peers[3] != handler.peers[0]
+
+
+async def test_a_kept_connection_turned_away_is_replaced_once_and_nothing_is_sent_twice() -> None:
+    handler = _PeerNoting(one_message_per_connection=True)
+    connections = SmtpConnections()
+    noted: list[str] = []
+
+    async def note() -> None:
+        noted.append("sent")
+
+    with _server(handler) as settings:
+        for n in range(2):
+            await deliver(
+                settings, to="a@school.example", message=rendered(), message_id=f"cap-{n}",
+                record=note, connections=connections,
+            )  # fmt: skip
+        await connections.close()
+    assert len(handler.peers) == 2  # each e-mail arrived once
+    assert handler.peers[0] != handler.peers[1]  # the second on a new connection
+    assert noted == ["sent", "sent"]
+
+
+async def test_a_connection_the_server_closed_is_not_reused() -> None:
+    handler = _PeerNoting()
+    connections = SmtpConnections()
+    with _server(handler) as settings:
+        await deliver(
+            settings, to="a@school.example", message=rendered(), message_id="before",
+            connections=connections,
+        )  # fmt: skip
+    # The server went away and came back on the same port: the kept connection is dead.
+    again = Controller(handler, hostname="127.0.0.1", port=settings.port)
+    again.start()
+    try:
+        await deliver(
+            settings, to="a@school.example", message=rendered(), message_id="after",
+            connections=connections,
+        )  # fmt: skip
+    finally:
+        await connections.close()
+        again.stop()
+    assert len(handler.peers) == 2
