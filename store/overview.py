@@ -1,5 +1,8 @@
 """Read models for the incident page and the board overview: names, links, counts per month.
 
+Months are counted in the schools' time zone (the database's `board_month_of`), so an
+incident at 00:30 on the 1st of a month counts in that month and not the previous one.
+
 Only counts, references, school names and staff names leave here; never a pupil's name, a
 summary or a note. Every query starts from an indexed column: incidents by board or school
 (`incidents_board_status`, `incidents_school_status`), tasks by incident (`tasks_incident`).
@@ -11,10 +14,6 @@ from typing import Any
 
 from store.crypto import unseal
 from store.directory import Conn
-
-# Months are counted in the schools' time zone, so an incident at 00:30 on the 1st of a
-# month counts in that month and not the previous one (as it would in UTC).
-SCHOOL_TZ = "Europe/Amsterdam"
 
 
 async def staff_names(conn: Conn, *, staff_ids: list[str]) -> dict[str, str]:
@@ -95,17 +94,10 @@ async def school_counts(conn: Conn, *, board_id: str) -> list[SchoolCounts]:
 
 
 async def incidents_per_month(conn: Conn, *, board_id: str, since: datetime) -> dict[str, int]:
-    """'YYYY-MM' (school time) -> incidents created at the board's schools since `since`."""
-    cur = await conn.execute(
-        """
-        SELECT to_char(created_at AT TIME ZONE %(tz)s, 'YYYY-MM') AS month, count(*) AS n
-        FROM incidents
-        WHERE board_id = %(board)s AND created_at >= %(since)s
-        GROUP BY 1
-        """,
-        {"tz": SCHOOL_TZ, "board": board_id, "since": since},
-    )
-    return {str(r["month"]): int(r["n"]) for r in await cur.fetchall()}
+    """'YYYY-MM' (school time) -> incidents created at the board's schools, from the month
+    of `since` on."""
+    months = await _months(conn, board_id=board_id, since=since)
+    return {month: row["incidents"] for month, row in months.items() if row["incidents"]}
 
 
 @dataclass(frozen=True)
@@ -117,32 +109,31 @@ class DeadlineMonth:
 async def deadlines_per_month(
     conn: Conn, *, board_id: str, since: datetime
 ) -> dict[str, DeadlineMonth]:
-    """'YYYY-MM' (school time, by closing) -> tasks closed by their deadline, and after it.
+    """'YYYY-MM' (school time, by closing) -> tasks closed by their deadline, and after it,
+    from the month of `since` on.
 
     Done and not-applicable tasks count; cancelled ones do not (nobody had to meet their
-    deadline any more). A task closes no later than its incident, so incidents closed before
-    `since` are left out before their tasks are read.
+    deadline any more).
     """
+    months = await _months(conn, board_id=board_id, since=since)
+    return {
+        month: DeadlineMonth(met=row["deadlines_met"], missed=row["deadlines_missed"])
+        for month, row in months.items()
+        if row["deadlines_met"] or row["deadlines_missed"]
+    }
+
+
+async def _months(conn: Conn, *, board_id: str, since: datetime) -> dict[str, dict[str, int]]:
+    """The board's counts per month, kept as incidents and tasks are written (migration
+    0009.board-month-counts): a few rows, where counting read half the tables."""
     cur = await conn.execute(
         """
-        SELECT to_char(t.closed_at AT TIME ZONE %(tz)s, 'YYYY-MM') AS month,
-               count(*) FILTER (WHERE t.closed_at <= t.due_at) AS met,
-               count(*) FILTER (WHERE t.closed_at > t.due_at) AS missed
-        FROM incidents i
-        JOIN tasks t ON t.incident_id = i.id
-        WHERE i.board_id = %(board)s
-          AND (i.closed_at IS NULL OR i.closed_at >= %(since)s)
-          AND t.status IN ('done', 'not_applicable')
-          AND t.due_at IS NOT NULL
-          AND t.closed_at >= %(since)s
-        GROUP BY 1
+        SELECT month, incidents, deadlines_met, deadlines_missed FROM board_month_counts
+        WHERE board_id = %(board)s AND month >= board_month_of(%(since)s)
         """,
-        {"tz": SCHOOL_TZ, "board": board_id, "since": since},
+        {"board": board_id, "since": since},
     )
-    return {
-        str(r["month"]): DeadlineMonth(met=int(r["met"]), missed=int(r["missed"]))
-        for r in await cur.fetchall()
-    }
+    return {str(r.pop("month")): r for r in await cur.fetchall()}
 
 
 async def board_name(conn: Conn, *, board_id: str) -> str:
