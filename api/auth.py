@@ -24,14 +24,13 @@ async def current_user(request: Request, conn: Db) -> Principal:
     costs one checkout and one transaction."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    staff_id: str | None = None
     task_scope: str | None = None
     session_id: str | None = None
     if header:
         if scheme.lower() != "bearer" or not value:
             raise _unauthorized("the Authorization header must be 'Bearer <token>'")
-        staff_id = await tokens.staff_for_token(conn, token=value)
-        if staff_id is None:
+        found = await tokens.holder_of_token(conn, token=value)
+        if found is None:
             raise _unauthorized("this token is unknown or revoked; " + _SIGN_IN)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
@@ -40,8 +39,8 @@ async def current_user(request: Request, conn: Db) -> Principal:
         session = await sessions.session_for(conn, token=cookie)
         if session is None:
             raise _unauthorized("your session has expired; " + _SIGN_IN)
-        staff_id, task_scope, session_id = session.staff_id, session.task_id, session.id
-    found = await directory.staff_with_grants(conn, staff_id=staff_id)
+        task_scope, session_id = session.task_id, session.id
+        found = await directory.staff_with_grants(conn, staff_id=session.staff_id)
     if found is None or not found[0].active:
         raise _unauthorized("this account is no longer active; ask your board's admin")
     staff, grants = found

@@ -200,15 +200,28 @@ async def grants_of(conn: Conn, *, staff_id: str) -> list[Grant]:
     return [Grant(Role(r["role"]), r["school_id"]) for r in await cur.fetchall()]
 
 
+# A staff member with their roles, as one row: `FROM staff s LEFT JOIN staff_roles r ... GROUP
+# BY s.id`. Every request asks for both, so they come in one round trip.
+STAFF_WITH_ROLES = """
+    s.id, s.board_id, s.name, s.email, s.language, s.active,
+    coalesce(array_agg(r.role ORDER BY r.role, r.school_id)
+             FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
+    coalesce(array_agg(r.school_id ORDER BY r.role, r.school_id)
+             FILTER (WHERE r.role IS NOT NULL), '{}') AS schools
+"""
+
+
+def staff_and_grants(row: dict[str, Any]) -> tuple[Staff, list[Grant]]:
+    """Reads a row selected with STAFF_WITH_ROLES (other columns are ignored)."""
+    roles, schools = row["roles"], row["schools"]
+    staff = Staff(**{name: row[name] for name in Staff.__dataclass_fields__})
+    return staff, [Grant(Role(r), school) for r, school in zip(roles, schools, strict=True)]
+
+
 async def staff_with_grants(conn: Conn, *, staff_id: str) -> tuple[Staff, list[Grant]] | None:
-    """A staff member and their roles in one round trip: every request asks for both."""
     cur = await conn.execute(
-        """
-        SELECT s.id, s.board_id, s.name, s.email, s.language, s.active,
-               coalesce(array_agg(r.role ORDER BY r.role, r.school_id)
-                        FILTER (WHERE r.role IS NOT NULL), '{}') AS roles,
-               coalesce(array_agg(r.school_id ORDER BY r.role, r.school_id)
-                        FILTER (WHERE r.role IS NOT NULL), '{}') AS schools
+        f"""
+        SELECT {STAFF_WITH_ROLES}
         FROM staff s LEFT JOIN staff_roles r ON r.staff_id = s.id
         WHERE s.id = %s
         GROUP BY s.id
@@ -216,10 +229,7 @@ async def staff_with_grants(conn: Conn, *, staff_id: str) -> tuple[Staff, list[G
         (staff_id,),
     )
     row = await cur.fetchone()
-    if row is None:
-        return None
-    roles, schools = row.pop("roles"), row.pop("schools")
-    return Staff(**row), [Grant(Role(r), school) for r, school in zip(roles, schools, strict=True)]
+    return staff_and_grants(row) if row else None
 
 
 async def schools_of_board(conn: Conn, *, board_id: str) -> list[dict[str, str]]:

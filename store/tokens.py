@@ -1,6 +1,6 @@
 """Personal API tokens: created once (the plain token is shown once), revocable."""
 
-from store.directory import Conn
+from store.directory import STAFF_WITH_ROLES, Conn, Grant, Staff, staff_and_grants
 from store.secrets import hash_secret, matches, new_credential, parse
 
 
@@ -14,20 +14,33 @@ async def create_token(conn: Conn, *, staff_id: str, label: str = "") -> str:
     return str(credential)
 
 
-async def staff_for_token(conn: Conn, *, token: str) -> str | None:
-    """The staff id a valid, unrevoked token belongs to; None otherwise."""
+async def holder_of_token(conn: Conn, *, token: str) -> tuple[Staff, list[Grant]] | None:
+    """The active staff member a valid, unrevoked token belongs to, with their roles, in one
+    round trip; None otherwise."""
     credential = parse(token)
     if credential is None:
         return None
     cur = await conn.execute(
-        "SELECT t.staff_id, t.secret_hash FROM api_tokens t JOIN staff s ON s.id = t.staff_id"
-        " WHERE t.id = %s AND t.revoked_at IS NULL AND s.active",
+        f"""
+        SELECT t.secret_hash, {STAFF_WITH_ROLES}
+        FROM api_tokens t
+        JOIN staff s ON s.id = t.staff_id
+        LEFT JOIN staff_roles r ON r.staff_id = s.id
+        WHERE t.id = %s AND t.revoked_at IS NULL AND s.active
+        GROUP BY t.id, s.id
+        """,
         (credential.id,),
     )
     row = await cur.fetchone()
     if row is None or not matches(credential.secret, row["secret_hash"]):
         return None
-    return str(row["staff_id"])
+    return staff_and_grants(row)
+
+
+async def staff_for_token(conn: Conn, *, token: str) -> str | None:
+    """The staff id a valid, unrevoked token belongs to; None otherwise."""
+    found = await holder_of_token(conn, token=token)
+    return found[0].id if found else None
 
 
 async def revoke(conn: Conn, *, token_id: str) -> bool:
