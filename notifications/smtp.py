@@ -227,20 +227,20 @@ async def deliver(
     client, carried = kept if kept is not None else (_client(settings), 0)
     delivered = False
     try:
-        try:
+        while True:
             try:
                 await _send(client, email, where=where, message_id=message_id, written=written)
+                break
             except DeliveryError:
-                if kept is None or recording:
-                    raise
-                client.close()
-                client, carried = _client(settings), 0
-                await _send(client, email, where=where, message_id=message_id, written=written)
-        except DeliveryError:
-            if recording:  # let the note finish, so the caller can take it back
-                with contextlib.suppress(Exception):
-                    await recording[0]
-            raise
+                if kept is not None and not recording:
+                    # The kept connection failed before the message left: once more, new.
+                    client.close()
+                    client, carried, kept = _client(settings), 0, None
+                    continue
+                if recording:  # let the note finish, so the caller can take it back
+                    with contextlib.suppress(Exception):
+                        await recording[0]
+                raise
         if recording:
             await recording[0]
         elif record is not None:
