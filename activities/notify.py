@@ -20,7 +20,7 @@ from domain.steps import TaskKind, title
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import Language, render_message
 from notifications.smtp import DeliveryError, deliver
-from store import directory, mail_log
+from store import mail_log
 
 
 async def send_to_staff(
@@ -42,26 +42,23 @@ async def send_to_staff(
 ) -> bool:
     """Returns False when this e-mail was sent before."""
     async with deps.pool.connection() as conn:
-        to = await directory.addressee(
-            conn, staff_id=staff_id, incident_id=incident_id, school_id=school_id
+        # Written as 'sent' before sending and committed as the message leaves (deliver's
+        # `record`), so a crash in the moment the server accepts it almost never leaves it
+        # unrecorded.
+        to = await mail_log.claim_as_sent(
+            conn,
+            key=key,
+            kind=kind.value,
+            staff_id=staff_id,
+            incident_id=incident_id,
+            school_id=school_id,
+            task_id=task_id,
         )
         if to is None:
             raise LookupError(
                 f"staff {staff_id}, incident {incident_id} or school {school_id} does not exist"
             )
-        # Written as 'sent' before sending and committed as the message leaves (deliver's
-        # `record`), so a crash in the moment the server accepts it almost never leaves it
-        # unrecorded.
-        mail_id = await mail_log.claim_as_sent(
-            conn,
-            key=key,
-            kind=kind.value,
-            staff_id=staff_id,
-            to_address=to.email,
-            incident_id=incident_id,
-            task_id=task_id,
-        )
-        if mail_id is None:
+        if to.mail_id is None:
             return False
         language: Language = "en" if to.language == "en" else "nl"
         context = MessageContext(
@@ -107,7 +104,7 @@ async def send_to_staff(
         except DeliveryError:
             _ACCEPTED.discard(key)
             if committed:  # the server refused after all: the retry must send it
-                await mail_log.unmark_sent(conn, mail_id=mail_id)
+                await mail_log.unmark_sent(conn, mail_id=to.mail_id)
                 await conn.commit()
             metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
             raise

@@ -119,7 +119,6 @@ class PolicyReviewActivities:
             await tasks.close(
                 conn, task_id=inp.task_id, status="done", at=inp.at, answer_id=inp.answer_id
             )
-            await answers.accept(conn, answer_id=inp.answer_id)
             await audit.record(
                 conn,
                 key=f"task_closed:{inp.task_id}:{inp.answer_id}",

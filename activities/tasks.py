@@ -7,7 +7,7 @@ from activities.deps import Deps
 from activities.notify import send_to_staff
 from notifications.links import task_link
 from notifications.messages import MessageKind
-from store import answers, audit, tasks
+from store import audit, tasks
 from workflows.contracts import (
     AlarmInput,
     CancelTasksInput,
@@ -113,8 +113,6 @@ class TaskActivities:
             await tasks.close(
                 conn, task_id=task.task_id, status=inp.status, at=inp.at, answer_id=inp.answer_id
             )
-            if inp.answer_id:
-                await answers.accept(conn, answer_id=inp.answer_id)
             await audit.record(
                 conn,
                 key=f"task_closed:{task.task_id}:{inp.answer_id or inp.reason_id}",

@@ -11,18 +11,20 @@ from api.runtime import Runtime
 from regie.service import IncidentService
 
 
-def runtime(request: Request) -> Runtime:
+# Every dependency is `async def`: FastAPI runs a plain `def` one in a worker thread, a
+# thread hop on every request for what is an attribute read.
+async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
 
 async def db(request: Request) -> AsyncIterator[AsyncConnection[DictRow]]:
-    async with runtime(request).pool.connection() as conn:
+    async with (await runtime(request)).pool.connection() as conn:
         yield conn
 
 
-def service(request: Request) -> IncidentService:
-    return runtime(request).service
+async def service(request: Request) -> IncidentService:
+    return (await runtime(request)).service
 
 
 Rt = Annotated[Runtime, Depends(runtime)]

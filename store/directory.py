@@ -81,38 +81,6 @@ async def get_staff(conn: Conn, *, staff_id: str) -> Staff | None:
     return Staff(**row) if row else None
 
 
-@dataclass(frozen=True)
-class Addressee:
-    """What an e-mail to one staff member needs: where it goes, in which language, and the
-    school (and incident reference) it is about."""
-
-    email: str
-    language: str
-    school_name: str
-    reference: str | None
-
-
-async def addressee(
-    conn: Conn, *, staff_id: str, incident_id: str | None, school_id: str | None
-) -> Addressee | None:
-    """None when the staff member, the incident or the school does not exist.
-
-    The school is the incident's when there is one, else `school_id`.
-    """
-    cur = await conn.execute(
-        """
-        SELECT s.email, s.language, sc.name AS school_name, i.reference
-        FROM staff s
-        LEFT JOIN incidents i ON i.id = %(incident)s
-        JOIN schools sc ON sc.id = coalesce(i.school_id, %(school)s)
-        WHERE s.id = %(staff)s AND (%(incident)s::text IS NULL OR i.id IS NOT NULL)
-        """,
-        {"staff": staff_id, "incident": incident_id, "school": school_id},
-    )
-    row = await cur.fetchone()
-    return Addressee(**row) if row else None
-
-
 async def school_name(conn: Conn, *, school_id: str) -> str:
     cur = await conn.execute("SELECT name FROM schools WHERE id = %s", (school_id,))
     row = await cur.fetchone()

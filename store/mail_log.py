@@ -1,6 +1,20 @@
 """The mail log: one row per intended e-mail, keyed so that a retry never sends twice."""
 
+from dataclasses import dataclass
+
 from store.directory import Conn, new_id
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An e-mail's row in the log, and what the e-mail needs: where it goes, in which
+    language, and the school (and incident reference) it is about."""
+
+    mail_id: str | None  # None: this e-mail was sent before
+    email: str
+    language: str
+    school_name: str
+    reference: str | None
 
 
 async def claim_as_sent(
@@ -8,33 +22,53 @@ async def claim_as_sent(
     *,
     key: str,
     kind: str,
-    staff_id: str | None,
-    to_address: str,
+    staff_id: str,
     incident_id: str | None,
+    school_id: str | None,
     task_id: str | None,
-) -> str | None:
-    """Write the row for `key` as 'sent', locked, inside the caller's transaction.
+) -> Claim | None:
+    """Write the row for `key` as 'sent', locked, inside the caller's transaction, and read
+    its addressee; None when the staff member, the incident or the school does not exist.
+    The school is the incident's when there is one, else `school_id`.
 
-    Returns the row id to send under, or None when that e-mail was sent already. The caller
-    commits as the message leaves (or rolls back when it cannot leave), so 'sent' is only
-    ever seen once the message went. The row lock makes a concurrent retry wait until the
-    first attempt committed or rolled back. One statement: a new key inserts; a key whose
+    The caller commits as the message leaves (or rolls back when it cannot leave), so 'sent'
+    is only ever seen once the message went. The row lock makes a concurrent retry wait until
+    the first attempt committed or rolled back. One statement: a new key inserts; a key whose
     earlier try was refused ('sending') is taken over and locked; a key already 'sent' is
-    locked but not changed, and returns nothing.
+    locked but not changed, and the claim's mail_id is None.
     """
     cur = await conn.execute(
         """
-        INSERT INTO mail_log AS m (id, idempotency_key, kind, staff_id, to_address,
-                                   incident_id, task_id, status, sent_at)
-        VALUES (%s, %s, %s, %s, %s, %s, %s, 'sent', now())
-        ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sent', sent_at = now()
-            WHERE m.status <> 'sent'
-        RETURNING m.id
+        WITH addressee AS (
+            SELECT s.email, s.language, sc.name AS school_name, i.reference
+            FROM staff s
+            LEFT JOIN incidents i ON i.id = %(incident)s
+            JOIN schools sc ON sc.id = coalesce(i.school_id, %(school)s)
+            WHERE s.id = %(staff)s AND (%(incident)s::text IS NULL OR i.id IS NOT NULL)
+        ), claimed AS (
+            INSERT INTO mail_log AS m (id, idempotency_key, kind, staff_id, to_address,
+                                       incident_id, task_id, status, sent_at)
+            SELECT %(id)s, %(key)s, %(kind)s, %(staff)s, a.email, %(incident)s, %(task)s,
+                   'sent', now()
+            FROM addressee a
+            ON CONFLICT (idempotency_key) DO UPDATE SET status = 'sent', sent_at = now()
+                WHERE m.status <> 'sent'
+            RETURNING m.id
+        )
+        SELECT (SELECT id FROM claimed) AS mail_id, a.* FROM addressee a
         """,
-        (new_id(), key, kind, staff_id, to_address, incident_id, task_id),
+        {
+            "id": new_id(),
+            "key": key,
+            "kind": kind,
+            "staff": staff_id,
+            "incident": incident_id,
+            "school": school_id,
+            "task": task_id,
+        },
     )
     row = await cur.fetchone()
-    return str(row["id"]) if row else None
+    return Claim(**row) if row else None
 
 
 async def unmark_sent(conn: Conn, *, mail_id: str) -> None:

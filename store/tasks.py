@@ -102,10 +102,17 @@ async def open_tasks_of(conn: Conn, *, assignee_id: str) -> list[TaskRow]:
 async def close(
     conn: Conn, *, task_id: str, status: str, at: datetime, answer_id: str | None
 ) -> bool:
+    """Close an open or waiting task; with `answer_id`, that answer is the one taken (also on
+    a retry that finds the task closed already). One statement for both."""
     cur = await conn.execute(
-        "UPDATE tasks SET status = %s, closed_at = %s, answer_id = %s"
-        " WHERE id = %s AND status IN ('open', 'waiting')",
-        (status, at, answer_id, task_id),
+        """
+        WITH accepted AS (
+            UPDATE answers SET status = 'accepted' WHERE id = %(answer)s
+        )
+        UPDATE tasks SET status = %(status)s, closed_at = %(at)s, answer_id = %(answer)s
+        WHERE id = %(task)s AND status IN ('open', 'waiting')
+        """,
+        {"status": status, "at": at, "answer": answer_id, "task": task_id},
     )
     return cur.rowcount == 1
 
