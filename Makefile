@@ -52,6 +52,24 @@ node:
 		exit 1; \
 	fi
 
+# The TLS test puts Debian's HAProxy (TLS with client certificates, ALPN h2 for gRPC) in front
+# of the Temporal dev server, which has no TLS of its own. Installing it starts no listener.
+HAPROXY := /usr/sbin/haproxy
+
+tls-proxy:
+	@if [ -x $(HAPROXY) ]; then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
+	elif command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
+	else \
+		echo "The Temporal TLS test needs Debian's haproxy at $(HAPROXY), and it is missing." >&2; \
+		echo "Install it as root:  apt-get update && apt-get install -y haproxy" >&2; \
+		echo "then run 'make test' again." >&2; \
+		exit 1; \
+	fi
+
 # tests/deploy renders deploy/k8s with `kubectl kustomize`; any kubectl on PATH will do, else
 # Debian's (package kubernetes-client; its kustomize renders these manifests the same).
 kubectl:
