@@ -72,15 +72,6 @@ async def grant_role(
     )
 
 
-async def get_staff(conn: Conn, *, staff_id: str) -> Staff | None:
-    cur = await conn.execute(
-        "SELECT id, board_id, name, email, language, active FROM staff WHERE id = %s",
-        (staff_id,),
-    )
-    row = await cur.fetchone()
-    return Staff(**row) if row else None
-
-
 async def school_name(conn: Conn, *, school_id: str) -> str:
     cur = await conn.execute("SELECT name FROM schools WHERE id = %s", (school_id,))
     row = await cur.fetchone()
