@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowUpdateStage
 
 from bench import cpu
@@ -73,12 +74,16 @@ async def drive_incident(
     return str(incident_id)
 
 
-async def workflow_shape(stack: Stack, incident_id: str) -> tuple[list[int], list[int], int]:
+async def history(stack: Stack, workflow_id: str) -> list[HistoryEvent]:
+    handle = stack.temporal.get_workflow_handle(workflow_id)
+    return [event async for event in handle.fetch_history_events()]
+
+
+def workflow_shape(events: list[HistoryEvent]) -> tuple[list[int], list[int], int]:
     """Activities and local activities per stage (before the first update, between updates)
     and the update count. A local activity shows in the history as a marker."""
-    handle = stack.temporal.get_workflow_handle(incident_workflow_id(incident_id))
     stages, local = [0], [0]
-    async for event in handle.fetch_history_events():
+    for event in events:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             stages[-1] += 1
         elif (
@@ -92,10 +97,10 @@ async def workflow_shape(stack: Stack, incident_id: str) -> tuple[list[int], lis
     return stages, local, len(stages) - 1
 
 
-async def event_counts(stack: Stack, workflow_id: str) -> dict[str, int]:
+def event_counts(events: list[HistoryEvent]) -> dict[str, int]:
     """How many history events of each type one workflow wrote: the server's work for it."""
     counts: dict[str, int] = {}
-    async for event in stack.temporal.get_workflow_handle(workflow_id).fetch_history_events():
+    for event in events:
         name = EventType.Name(event.event_type).removeprefix("EVENT_TYPE_").lower()
         counts[name] = counts.get(name, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
@@ -151,11 +156,12 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
             # A warm-up incident: imports, caches and connections, and the shape to copy.
             warm = RegieRun()
             warm_id = await drive_incident(stack, http, board, mailroom, warm)
-            stages, local, updates = await workflow_shape(stack, warm_id)
+            warm_history = await history(stack, incident_workflow_id(warm_id))
+            stages, local, updates = workflow_shape(warm_history)
             bare_id = await drive_bare(stack, stages, local, BareRun())
             events = {
-                "regie": await event_counts(stack, incident_workflow_id(warm_id)),
-                "bare": await event_counts(stack, bare_id),
+                "regie": event_counts(warm_history),
+                "bare": event_counts(await history(stack, bare_id)),
             }
 
             bare = BareRun()
