@@ -8,20 +8,8 @@ from tests import answers
 from tests.fixtures.api import Api
 
 
-async def _my_task(api: Api, staff_id: str, kind: str) -> dict[str, Any]:
-    """Poll the person's task list, as they would after the e-mail arrives."""
-    for _ in range(200):
-        response = await api.client.get("/api/me/tasks", headers=api.as_(staff_id))
-        assert response.status_code == 200, response.text
-        found: list[dict[str, Any]] = [t for t in response.json() if t["kind"] == kind]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{kind} never reached {staff_id}'s task list")
-
-
 async def _do(api: Api, staff_id: str, kind: str, answer: dict[str, Any]) -> dict[str, Any]:
-    task = await _my_task(api, staff_id, kind)
+    task = await api.my_task(staff_id, kind)
     detail = await api.client.get(f"/api/tasks/{task['id']}", headers=api.as_(staff_id))
     assert detail.status_code == 200
     body = detail.json()
@@ -52,7 +40,7 @@ async def test_an_incident_from_start_to_close_through_the_api(api: Api) -> None
     assert incident["status"] == "open" and incident["reference"].startswith("RG-")
     incident_id = incident["id"]
 
-    support_guidance = await _my_task(api, mentor, "support")
+    support_guidance = await api.my_task(mentor, "support")
     page = await api.client.get(f"/api/tasks/{support_guidance['id']}", headers=api.as_(mentor))
     assert "Het is niet jouw schuld" in page.json()["guidance"]
 

@@ -137,19 +137,8 @@ async def worker_metrics(o: Observed) -> str:
     return response.text
 
 
-async def my_task(api: Api, staff_id: str, kind: str) -> dict[str, Any]:
-    for _ in range(200):
-        response = await api.client.get("/api/me/tasks", headers=api.as_(staff_id))
-        assert response.status_code == 200, response.text
-        found: list[dict[str, Any]] = [t for t in response.json() if t["kind"] == kind]
-        if found:
-            return found[0]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{kind} never reached {staff_id}'s task list")
-
-
 async def do(api: Api, staff_id: str, kind: str, answer: dict[str, Any]) -> None:
-    task = await my_task(api, staff_id, kind)
+    task = await api.my_task(staff_id, kind)
     response = await api.client.post(
         f"/api/tasks/{task['id']}/complete", json=answer, headers=api.as_(staff_id)
     )
@@ -209,7 +198,7 @@ async def test_counters_move_and_logs_hold_no_personal_data(observed: Observed) 
     await do(api, mentor, "support", answers.support())
     await do(api, coordinator, "report", answers.report())
     await do(api, coordinator, "remove", answers.remove())
-    confront = await my_task(api, leader, "confront")
+    confront = await api.my_task(leader, "confront")
     moved = await api.client.post(
         f"/api/tasks/{confront['id']}/reassign",
         json={"assignee_id": coordinator},
