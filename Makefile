@@ -19,72 +19,45 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# $(call apt_need,CHECK,PACKAGES,WHAT): when the shell test CHECK fails, install the Debian
+# PACKAGES (as root, or with sudo); without either, say what is missing and how to get it.
+define apt_need
+	@if $(1); then \
+		exit 0; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(2); \
+	elif command -v sudo >/dev/null 2>&1; then \
+		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y $(2); \
+	else \
+		echo "$(3), which this machine lacks (Debian packages: $(2))." >&2; \
+		echo "Install as root:  apt-get update && apt-get install -y $(2)" >&2; \
+		echo "then run 'make test' again." >&2; \
+		exit 1; \
+	fi
+endef
+
 # The browser tests drive Debian's Chromium; Playwright cannot download browsers here.
 CHROMIUM := /usr/bin/chromium
 
 browsers:
-	@if [ -x $(CHROMIUM) ]; then \
-		exit 0; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	elif command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
-	else \
-		echo "The browser tests need Debian's Chromium at $(CHROMIUM), and it is missing." >&2; \
-		echo "Install it as root:  apt-get update && apt-get install -y chromium" >&2; \
-		echo "then run 'make test' again." >&2; \
-		exit 1; \
-	fi
+	$(call apt_need,[ -x $(CHROMIUM) ],chromium,The browser tests need Debian's Chromium at $(CHROMIUM))
 
 # The single sign-on tests run a real OpenID provider (npm's oidc-provider) on Node.js 20+;
 # its packages are installed from tests/fixtures/oidc/package-lock.json by the test fixture.
 node:
-	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
-		exit 0; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
-	elif command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y nodejs npm; \
-	else \
-		echo "The single sign-on tests need Node.js 20+ and npm, and they are missing." >&2; \
-		echo "Install them as root:  apt-get update && apt-get install -y nodejs npm" >&2; \
-		echo "then run 'make test' again." >&2; \
-		exit 1; \
-	fi
+	$(call apt_need,command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1,nodejs npm,The single sign-on tests need Node.js 20+ and npm)
 
 # The TLS test puts Debian's HAProxy (TLS with client certificates, ALPN h2 for gRPC) in front
 # of the Temporal dev server, which has no TLS of its own. Installing it starts no listener.
 HAPROXY := /usr/sbin/haproxy
 
 tls-proxy:
-	@if [ -x $(HAPROXY) ]; then \
-		exit 0; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
-	elif command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy; \
-	else \
-		echo "The Temporal TLS test needs Debian's haproxy at $(HAPROXY), and it is missing." >&2; \
-		echo "Install it as root:  apt-get update && apt-get install -y haproxy" >&2; \
-		echo "then run 'make test' again." >&2; \
-		exit 1; \
-	fi
+	$(call apt_need,[ -x $(HAPROXY) ],haproxy,The Temporal TLS test needs Debian's haproxy at $(HAPROXY))
 
 # tests/deploy renders deploy/k8s with `kubectl kustomize`; any kubectl on PATH will do, else
 # Debian's (package kubernetes-client; its kustomize renders these manifests the same).
 kubectl:
-	@if command -v kubectl >/dev/null 2>&1; then \
-		exit 0; \
-	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y kubernetes-client; \
-	elif command -v sudo >/dev/null 2>&1; then \
-		sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y kubernetes-client; \
-	else \
-		echo "The deployment tests need kubectl, and it is missing." >&2; \
-		echo "Install it as root:  apt-get update && apt-get install -y kubernetes-client" >&2; \
-		echo "then run 'make test' again." >&2; \
-		exit 1; \
-	fi
+	$(call apt_need,command -v kubectl >/dev/null 2>&1,kubernetes-client,The deployment tests need kubectl)
 
 test: lint typecheck browsers node tls-proxy kubectl
 	$(BIN)/pytest -q
