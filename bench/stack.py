@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from notifications.catcher import CaughtMessage, MailCatcher, free_port
 from store import crypto
 from store.db import Pool, open_pool
 from store.migrate import apply_migrations, as_url
+from tests.fixtures.processes import stop as stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -79,15 +79,9 @@ class Process:
         assert self.popen is not None
         return self.popen.pid
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
-        if self.popen is None or self.popen.poll() is not None:
-            return
-        self.popen.send_signal(sig)
-        try:
-            self.popen.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.popen.kill()
-            self.popen.wait()
+    def stop(self, timeout: float = 20.0) -> None:
+        if self.popen is not None:
+            stop_process(self.popen, timeout=timeout)
 
     def rss_bytes(self) -> int:
         """Resident memory of the process (psutil when installed, else /proc)."""

@@ -21,6 +21,7 @@ from psycopg import conninfo
 
 from notifications.catcher import MailCatcher, free_port
 from store.migrate import apply_migrations, as_url
+from tests.fixtures.processes import stop as stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -107,12 +108,7 @@ class OwnTemporal:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_process(self._process, timeout=15)
         self._process = None
 
 
@@ -182,12 +178,7 @@ class WorkerProcess:
     def stop(self) -> None:
         if self._process is None:
             return
-        self._process.send_signal(signal.SIGTERM)
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+        stop_process(self._process, timeout=15)
         self._process = None
 
     @property
