@@ -18,17 +18,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default as default_policy
+from email.header import Header, decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Self, cast
+from typing import Any, Final, Self
 
 from aiosmtpd.controller import Controller
 
 logger = logging.getLogger(__name__)
 
 _LINK: Final = re.compile(r"https?://[^\s<>\"']+")
+_FOLD: Final = re.compile(r"\r?\n(?=[ \t])")
 _POLL_SECONDS: Final = 0.02
 
 
@@ -61,28 +62,50 @@ def extract_links(text: str) -> list[str]:
 
 
 def parse_message(raw: bytes, *, recipients: list[str]) -> CaughtMessage:
-    parsed = message_from_bytes(raw, policy=default_policy)
+    # The compat32 parser with the headers decoded by hand: email.policy.default builds a
+    # header object per header read and was most of the bench's own CPU (bench/RESULTS.md),
+    # charged to the service it measures. tests/notifications/test_catcher.py holds the two
+    # parses to the same result.
+    parsed = message_from_bytes(raw)
     text = _part(parsed, "plain")
     return CaughtMessage(
         id=uuid.uuid4().hex,
         to=list(recipients),
-        # A long subject is folded on the wire; unfolding leaves the fold's leading space.
-        subject=str(parsed.get("Subject", "")).strip(),
+        subject=_header(parsed, "Subject"),
         text=text,
         html=_part(parsed, "html"),
         links=extract_links(text),
         received_at=datetime.now(UTC),
-        message_id=str(parsed.get("Message-ID", "")).strip(),
+        message_id=_header(parsed, "Message-ID"),
     )
 
 
-def _part(message: EmailMessage, subtype: str) -> str:
-    part = message.get_body(preferencelist=(subtype,))
-    if part is None or part.get_content_subtype() != subtype:
+def _header(message: Message, name: str) -> str:
+    """The header's text: unfolded, encoded words decoded, without the fold's leading space."""
+    value = message.get(name)
+    if value is None:
         return ""
-    content = cast(EmailMessage, part).get_content()
-    # SMTP puts CRLF on the wire; callers compare with what was rendered (LF).
-    return str(content).replace("\r\n", "\n")
+    if isinstance(value, Header):
+        return str(value).strip()
+    unfolded = _FOLD.sub("", str(value))
+    return str(make_header(decode_header(unfolded))).strip()
+
+
+def _part(message: Message, subtype: str) -> str:
+    """The first inline text/<subtype> part, as get_body(preferencelist=(subtype,)) finds it
+    in the plain and multipart/alternative mails Regie sends."""
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_type() != f"text/{subtype}":
+            continue
+        if part.get_content_disposition() == "attachment":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            return ""
+        content = payload.decode(part.get_content_charset() or "us-ascii", errors="replace")
+        # SMTP puts CRLF on the wire; callers compare with what was rendered (LF).
+        return content.replace("\r\n", "\n")
+    return ""
 
 
 class _Handler:

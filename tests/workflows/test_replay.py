@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
@@ -26,7 +25,8 @@ from store.db import Pool
 from tests import answers
 from tests.drive import complete, eventually, wait_open
 from tests.fixtures.world import Harness, World, make_world, running_worker
-from workflows.contracts import IncidentInput, IncidentResult, incident_workflow_id
+from tests.workflows.careless_incident import CarelessIncidentWorkflow
+from workflows.contracts import incident_workflow_id
 from workflows.incident import IncidentWorkflow
 from workflows.policy_review import PolicyReviewWorkflow
 
@@ -139,18 +139,6 @@ async def test_deadline_histories_replay(
         await wait_open(h.service, incident_id, Step.report)
         history = await _keep(h, incident_id, "incident-deadlines")
     await _replayer().replay_workflow(history)
-
-
-@workflow.defn(name="IncidentWorkflow")
-class CarelessIncidentWorkflow(IncidentWorkflow):
-    """The same workflow with one activity dropped: what a careless change looks like."""
-
-    @workflow.run
-    async def run(self, inp: IncidentInput) -> IncidentResult:
-        return await super().run(inp)
-
-    async def _after_assessment(self, *args: object, **kwargs: object) -> None:
-        return None  # no linked school opened, no outside school contacted
 
 
 EVERYTHING = sorted(HISTORIES.rglob("incident-everything.json"))
