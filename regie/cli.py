@@ -241,6 +241,7 @@ async def _run_worker(settings: Settings) -> None:
         task_queue=settings.task_queue,
         build_id=build_id(settings),
         max_cached_workflows=settings.worker_cached_workflows,
+        activity_slots=settings.worker_activity_slots,
     )
     # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
     # the server hands its cached workflows' next tasks to another worker at once instead of

@@ -9,6 +9,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Running workflows a worker keeps in memory, about 0.3 MB each (bench/: 1,000 cached
 # incidents took the worker from 98 to 376 MB); the others replay from history on demand.
 DEFAULT_CACHED_WORKFLOWS = 250
+# Activities a worker runs at once. They wait on PostgreSQL and SMTP, not the CPU, so many
+# can: when the slots are full, the rest wait in the server's task queue, which does not hand
+# them out in order; some waited 40 s while most took 3 (bench/: answer to e-mail p95 17 s
+# at 100 slots, 7 s at 400). Inside the worker they wait for a database connection in turn.
+DEFAULT_ACTIVITY_SLOTS = 400
 
 
 class Settings(BaseSettings):
@@ -86,6 +91,11 @@ class Settings(BaseSettings):
         default=DEFAULT_CACHED_WORKFLOWS,
         ge=1,
         description="running workflows a worker keeps in memory; the rest replay on demand",
+    )
+    worker_activity_slots: int = Field(
+        default=DEFAULT_ACTIVITY_SLOTS,
+        ge=1,
+        description="activities a worker runs at once (they wait on PostgreSQL and SMTP)",
     )
     worker_metrics_address: str | None = Field(
         default="0.0.0.0:9464",

@@ -10,7 +10,7 @@ from activities.deps import Deps
 from activities.registry import all_activities
 from regie.build import deployment_config, package_build_id
 from regie.heartbeats import Heartbeats
-from regie.settings import DEFAULT_CACHED_WORKFLOWS
+from regie.settings import DEFAULT_ACTIVITY_SLOTS, DEFAULT_CACHED_WORKFLOWS
 from workflows.registry import ALL_WORKFLOWS
 
 
@@ -22,6 +22,7 @@ def build_worker(
     replace: dict[str, Callable[..., Any]] | None = None,
     build_id: str | None = None,
     max_cached_workflows: int = DEFAULT_CACHED_WORKFLOWS,
+    activity_slots: int = DEFAULT_ACTIVITY_SLOTS,
 ) -> Worker:
     """`replace` swaps activities by their Temporal name; tests use it to simulate crashes.
 
@@ -31,6 +32,8 @@ def build_worker(
     `max_cached_workflows`: how many running workflows the worker keeps in memory. An
     incident waits on people for days; one that is not cached is replayed from its history
     when its next answer or timer comes (milliseconds), so the cache bounds memory, not work.
+
+    `activity_slots`: activities run at once (regie/settings.py says why so many).
     """
     activities = all_activities(deps)
     if replace:
@@ -44,4 +47,5 @@ def build_worker(
         interceptors=[Heartbeats()],
         deployment_config=deployment_config(build_id or package_build_id()),
         max_cached_workflows=max_cached_workflows,
+        max_concurrent_activities=activity_slots,
     )
