@@ -44,7 +44,11 @@ async def run(
         if "overhead" in parts:
             console.print(f"[bold]1+2[/bold] {size.incidents} incidents, Regie and bare …")
             results["overhead"] = await overhead.measure(
-                stack, incidents=size.incidents, in_flight=size.in_flight
+                stack,
+                incidents=size.incidents,
+                in_flight=size.in_flight,
+                light_incidents=size.latency_incidents,
+                light_in_flight=size.latency_in_flight,
             )
         if "capacity" in parts:
             results["capacity"] = []

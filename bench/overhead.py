@@ -147,7 +147,29 @@ async def _many(count: int, in_flight: int, one: Any) -> float:
     return time.perf_counter() - started
 
 
-async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, Any]:
+def _latency(regie: RegieRun, bare: BareRun) -> dict[str, Any]:
+    mail = summary_ms(regie.latencies)
+    accepted = summary_ms(bare.accepted)
+    completed = summary_ms(bare.completed)
+    return {
+        "answer_to_next_mail": mail,
+        "bare_update_accepted": accepted,
+        "bare_update_through_activities": completed,
+        "p95_ratio_vs_update": ratio(mail["p95_ms"], accepted["p95_ms"]),
+        "p95_ratio_vs_update_through_activities": ratio(mail["p95_ms"], completed["p95_ms"]),
+    }
+
+
+async def measure(
+    stack: Stack,
+    *,
+    incidents: int,
+    in_flight: int,
+    light_incidents: int = 0,
+    light_in_flight: int = 1,
+) -> dict[str, Any]:
+    """Parts 1 and 2 with `in_flight` incidents at a time (the machine saturated: latency is
+    mostly queueing), then part 2 again with `light_in_flight` (the path itself)."""
     board = await make_board(stack)
     mailroom = Mailroom()
     stack.mail.listeners.append(mailroom)
@@ -175,13 +197,22 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
                 incidents, in_flight, lambda: drive_incident(stack, http, board, mailroom, regie)
             )
             after_regie = cpu.snapshot(stack)
+
+            light_bare, light_regie = BareRun(), RegieRun()
+            await _many(
+                light_incidents,
+                light_in_flight,
+                lambda: drive_bare(stack, stages, local, light_bare),
+            )
+            await _many(
+                light_incidents,
+                light_in_flight,
+                lambda: drive_incident(stack, http, board, mailroom, light_regie),
+            )
     finally:
         stack.mail.listeners.remove(mailroom)
     regie_rate = incidents / regie_wall * 60
     bare_rate = incidents / bare_wall * 60
-    latency = summary_ms(regie.latencies)
-    accepted = summary_ms(bare.accepted)
-    completed = summary_ms(bare.completed)
     return {
         "incidents": incidents,
         "in_flight": in_flight,
@@ -207,11 +238,10 @@ async def measure(stack: Stack, *, incidents: int, in_flight: int) -> dict[str, 
             "cpu_s_per_incident": cpu.spent(before_bare, before_regie, per=incidents),
         },
         "overhead_ratio": ratio(bare_rate, regie_rate),
-        "latency": {
-            "answer_to_next_mail": latency,
-            "bare_update_accepted": accepted,
-            "bare_update_through_activities": completed,
-            "p95_ratio_vs_update": ratio(latency["p95_ms"], accepted["p95_ms"]),
-            "p95_ratio_vs_update_through_activities": ratio(latency["p95_ms"], completed["p95_ms"]),
+        "latency": _latency(regie, bare),
+        "latency_light": {
+            "incidents": light_incidents,
+            "in_flight": light_in_flight,
+            **_latency(light_regie, light_bare),
         },
     }

@@ -14,6 +14,26 @@ def _fmt(value: Any, unit: str = "") -> str:
     return "—" if value is None else f"{value}{unit}"
 
 
+def _latency_rows(lat: dict[str, Any], load: str) -> list[Row]:
+    mail, acc, thr = (
+        lat["answer_to_next_mail"], lat["bare_update_accepted"],
+        lat["bare_update_through_activities"],
+    )  # fmt: skip
+    r, rt = lat["p95_ratio_vs_update"], lat["p95_ratio_vs_update_through_activities"]
+    return [
+        ("2 latency", f"answer → next task e-mail p50/p95/p99, {load}",
+         f"{mail['p50_ms']}/{mail['p95_ms']}/{mail['p99_ms']} ms", "", None),
+        ("2 latency", f"bare update (accepted) p50/p95/p99, {load}",
+         f"{acc['p50_ms']}/{acc['p95_ms']}/{acc['p99_ms']} ms", "", None),
+        ("2 latency", f"bare update through its activities p50/p95/p99, {load}",
+         f"{thr['p50_ms']}/{thr['p95_ms']}/{thr['p99_ms']} ms", "", None),
+        ("2 latency", f"p95 e-mail / p95 bare update (accepted), {load}", _fmt(r), "≤ 3.0",
+         None if r is None else r <= 3.0),
+        ("2 latency", f"p95 e-mail / p95 bare update through its activities, {load}", _fmt(rt),
+         "", None),
+    ]  # fmt: skip
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     if o := results.get("overhead"):
@@ -37,22 +57,9 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     "1 overhead", f"CPU s per incident, {who}",
                     ", ".join(f"{k} {v}" for k, v in used.items() if v >= 0.005), "", None,
                 ))  # fmt: skip
-        lat = o["latency"]
-        mail, acc, thr = (
-            lat["answer_to_next_mail"], lat["bare_update_accepted"],
-            lat["bare_update_through_activities"],
-        )  # fmt: skip
-        r = lat["p95_ratio_vs_update"]
-        out += [
-            ("2 latency", "answer → next task e-mail p50/p95/p99",
-             f"{mail['p50_ms']}/{mail['p95_ms']}/{mail['p99_ms']} ms", "", None),
-            ("2 latency", "bare update (accepted) p50/p95/p99",
-             f"{acc['p50_ms']}/{acc['p95_ms']}/{acc['p99_ms']} ms", "", None),
-            ("2 latency", "bare update through its activities p50/p95/p99",
-             f"{thr['p50_ms']}/{thr['p95_ms']}/{thr['p99_ms']} ms", "", None),
-            ("2 latency", "p95 e-mail / p95 bare update", _fmt(r), "≤ 3.0",
-             None if r is None else r <= 3.0),
-        ]  # fmt: skip
+        out += _latency_rows(o["latency"], f"{o['in_flight']} in flight")
+        if light := o.get("latency_light"):
+            out += _latency_rows(light, f"{light['in_flight']} in flight")
     for c in results.get("capacity", []):
         n = c["open_incidents"]
         rss = c["worker_rss_mb"]

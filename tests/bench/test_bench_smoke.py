@@ -35,6 +35,9 @@ def test_the_smoke_size_runs_every_part(tmp_path: Path) -> None:
     assert overhead["regie"]["task_mails"] == overhead["regie"]["task_mails_expected"]
     assert overhead["regie"]["duplicate_task_mails"] == 0
     assert overhead["latency"]["answer_to_next_mail"]["n"] > 0
+    light = overhead["latency_light"]
+    assert light["in_flight"] == 1 and light["answer_to_next_mail"]["n"] > 0
+    assert light["bare_update_accepted"]["n"] == overhead["shape"]["updates"]
 
     (capacity,) = results["capacity"]
     assert capacity["progressed_after_restart"] == capacity["open_incidents"]
