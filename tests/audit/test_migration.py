@@ -1,12 +1,9 @@
 """Events written before the chain existed get their links from migration 0006, in id order."""
 
-import asyncio
-
 import psycopg
 
 from store.audit_chain import verify
-from store.db import open_pool
-from tests.fixtures.database import fresh_database, migrate_upto
+from tests.fixtures.database import migrated_across
 
 
 def _events_before_the_chain(url: str) -> None:
@@ -22,14 +19,12 @@ def _events_before_the_chain(url: str) -> None:
 
 
 async def test_existing_events_are_chained_by_the_migration(postgres_server_url: str) -> None:
-    with fresh_database(postgres_server_url, "regie_chain") as url:
-        await asyncio.to_thread(migrate_upto, url, upto="0004.policy-review")
-        await asyncio.to_thread(_events_before_the_chain, url)
-        await asyncio.to_thread(migrate_upto, url, upto=None)
-        pool = await open_pool(url, max_size=2)
-        try:
-            result = await verify(pool)
-        finally:
-            await pool.close()
+    async with migrated_across(
+        postgres_server_url,
+        "regie_chain",
+        upto="0004.policy-review",
+        write=_events_before_the_chain,
+    ) as pool:
+        result = await verify(pool)
         assert result.intact
         assert {(b.board_id, b.events) for b in result.boards} == {("b-one", 3), ("b-two", 3)}

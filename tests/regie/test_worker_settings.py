@@ -3,16 +3,11 @@
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from activities.deps import Deps
-from notifications.smtp import SmtpSettings
+from notifications.catcher import MailCatcher
 from regie.settings import DEFAULT_ACTIVITY_SLOTS, Settings
 from regie.worker import build_worker
 from store.db import Pool
-
-
-def _deps(pool: Pool) -> Deps:
-    smtp = SmtpSettings.from_url("smtp://127.0.0.1:1", sender="regie@example.org")
-    return Deps(pool=pool, smtp=smtp, base_url="http://x", secret_key="k" * 32)
+from tests.fixtures.world import make_deps
 
 
 def test_the_slots_default_to_many_and_come_from_the_environment(
@@ -26,8 +21,11 @@ def test_the_slots_default_to_many_and_come_from_the_environment(
         Settings()
 
 
-async def test_the_worker_takes_its_slots(dev_env: WorkflowEnvironment, pool: Pool) -> None:
-    default = build_worker(dev_env.client, _deps(pool), task_queue="slots-default")
+async def test_the_worker_takes_its_slots(
+    dev_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
+) -> None:
+    deps = make_deps(pool, mail)
+    default = build_worker(dev_env.client, deps, task_queue="slots-default")
     assert default.config()["max_concurrent_activities"] == DEFAULT_ACTIVITY_SLOTS
-    chosen = build_worker(dev_env.client, _deps(pool), task_queue="slots-7", activity_slots=7)
+    chosen = build_worker(dev_env.client, deps, task_queue="slots-7", activity_slots=7)
     assert chosen.config()["max_concurrent_activities"] == 7

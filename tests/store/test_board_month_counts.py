@@ -1,7 +1,6 @@
 """The board overview's counts per month are kept by the database as rows are written
 (migration 0009), and always equal a count over the rows themselves."""
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,7 @@ import psycopg
 from store import directory, incidents, overview, tasks
 from store.db import open_pool
 from store.directory import Conn, new_id
-from tests.fixtures.database import fresh_database, migrate_upto
+from tests.fixtures.database import migrated_across
 
 # What the overview counted before the table existed: every incident and closed task.
 RECOUNT = """
@@ -170,17 +169,17 @@ def _rows_before_the_counts(url: str) -> None:
 
 
 async def test_the_migration_counts_what_is_there(postgres_server_url: str) -> None:
-    with fresh_database(postgres_server_url, "regie_months") as url:
-        await asyncio.to_thread(migrate_upto, url, upto="0008.incident-list-indexes")
-        await asyncio.to_thread(_rows_before_the_counts, url)
-        await asyncio.to_thread(migrate_upto, url, upto=None)
-        pool = await open_pool(url, max_size=2)
-        try:
-            async with pool.connection() as conn:
-                kept = await _kept(conn, "b-old")
-                assert kept == await _recounted(conn, "b-old")
-        finally:
-            await pool.close()
+    async with (
+        migrated_across(
+            postgres_server_url,
+            "regie_months",
+            upto="0008.incident-list-indexes",
+            write=_rows_before_the_counts,
+        ) as pool,
+        pool.connection() as conn,
+    ):
+        kept = await _kept(conn, "b-old")
+        assert kept == await _recounted(conn, "b-old")
     assert sum(i for i, _, _ in kept.values()) == 30
     assert sum(met + missed for _, met, missed in kept.values()) == 24  # 6 cancelled
     assert sum(missed for _, _, missed in kept.values()) == 8  # n divisible by 3, not by 5
