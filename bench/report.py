@@ -87,6 +87,12 @@ def rows(results: dict[str, Any]) -> list[Row]:
                 f" {m['psycopg']['p50_ms']}/{m['psycopg']['p95_ms']} ms"
                 f" (×{m['p95_ratio']})", target, ok,
             ))  # fmt: skip
+            if floor := m.get("empty_request_plus_psycopg"):
+                out.append((
+                    "4 reads", f"{name}: psycopg + an empty API request, p50/p95 (lower bound)",
+                    f"{floor['p50_ms']}/{floor['p95_ms']} ms (×{m['floor_p95_ratio']})", "",
+                    None,
+                ))  # fmt: skip
             plan = m["plan"]
             out.append((
                 "4 reads", f"{name} EXPLAIN",

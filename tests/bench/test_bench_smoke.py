@@ -45,7 +45,9 @@ def test_the_smoke_size_runs_every_part(tmp_path: Path) -> None:
 
     reads = results["reads"]
     for name in ("list_board", "list_board_open", "list_school", "board_overview"):
-        assert reads[name]["api"]["n"] == reads[name]["psycopg"]["n"] > 0
+        read, floor = reads[name], reads[name]["empty_request_plus_psycopg"]
+        assert read["api"]["n"] == read["psycopg"]["n"] == floor["n"] > 0
+        assert floor["p50_ms"] > read["psycopg"]["p50_ms"]
 
     load = results["load"]
     assert load["requests"] > 0
