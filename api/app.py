@@ -22,6 +22,7 @@ from api.runtime import Runtime, open_runtime
 from api.security import SecurityHeaders
 from api.web import install as web
 from regie.settings import Settings
+from regie.startup_gc import freeze_startup_objects
 
 DESCRIPTION = (
     "Incident response for school boards. Regie never stores or accepts images: describe "
@@ -42,6 +43,7 @@ def create_app(runtime: Runtime | None = None, *, settings: Settings | None = No
             return
         async with open_runtime(settings or Settings()) as opened:
             app.state.runtime = opened
+            freeze_startup_objects()
             yield
 
     app = FastAPI(title="Regie", description=DESCRIPTION, version="0.1.0", lifespan=lifespan)

@@ -219,6 +219,7 @@ async def _run_worker(settings: Settings) -> None:
     from notifications.smtp import SmtpSettings
     from regie.build import build_id
     from regie.liveness import beating, stop_on_signals
+    from regie.startup_gc import freeze_startup_objects
     from regie.telemetry import worker_runtime
     from regie.worker import build_worker
     from store.db import open_pool
@@ -247,6 +248,7 @@ async def _run_worker(settings: Settings) -> None:
     # the server hands its cached workflows' next tasks to another worker at once instead of
     # waiting out the sticky queue's timeout; REGIE_ALIVE_FILE feeds the container's probes.
     stop_on_signals(worker)
+    freeze_startup_objects()
     try:
         async with beating(settings.regie_alive_file):
             await worker.run()

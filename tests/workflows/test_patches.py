@@ -4,8 +4,11 @@ new logic.
 FRESH_CONTEXT (2026-11): the role holders and deadlines are read again before tasks open, so a
 task goes to whoever holds the role at that moment, not at the incident's start.
 LOCAL_BOOKKEEPING (2026-11): database-only bookkeeping runs as local activities.
+BACKGROUND_OPENINGS (2026-11): a task's opening runs in the background, so a later answer to
+another task is carried out meanwhile; an answer to the task itself still follows its opening.
 """
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -16,15 +19,20 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
 from domain.roles import Role
-from domain.steps import Step
+from domain.steps import Step, TaskKind
 from notifications.catcher import MailCatcher
-from store import directory
+from store import directory, documents, tasks
 from store.db import Pool
 from tests import answers
 from tests.drive import complete, wait_open
 from tests.fixtures.world import make_world, running_worker
 from workflows.contracts import incident_workflow_id
-from workflows.incident import FRESH_CONTEXT, LOCAL_BOOKKEEPING, IncidentWorkflow
+from workflows.incident import (
+    BACKGROUND_OPENINGS,
+    FRESH_CONTEXT,
+    LOCAL_BOOKKEEPING,
+    IncidentWorkflow,
+)
 
 BEFORE = Path(__file__).parent.parent / "histories" / "before-fresh-context"
 
@@ -96,8 +104,60 @@ async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
         handle = h.client.get_workflow_handle(incident_workflow_id(incident_id))
         history = await handle.fetch_history()
         await h.service.cancel(incident_id=incident_id, actor_id=None, reason="test")
-    assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING}
+    assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING, BACKGROUND_OPENINGS}
     scheduled = _scheduled(history)
     assert "open_task" in scheduled  # e-mail goes through the server's retries
     assert not scheduled & {"load_context", "plan_tasks", "close_task", "record_audit"}
     await _replayer().replay_workflow(history)
+
+
+async def test_histories_from_before_background_openings_replay_without_it() -> None:
+    files = sorted((BEFORE.parent / "before-background-openings").glob("*.json"))
+    assert len(files) == 3
+    for path in files:
+        history = WorkflowHistory.from_json(path.stem, path.read_text())
+        assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING}
+        result = await _replayer().replay_workflow(history, raise_on_replay_failure=False)
+        assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+
+
+async def test_a_later_answer_is_carried_out_while_an_earlier_opening_still_runs(
+    dev_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
+) -> None:
+    world = await make_world(pool)
+    async with running_worker(dev_env.client, pool, mail) as h:
+        incident_id = await h.service.start_incident(
+            school_id=world.school.id, summary="test", created_by=None
+        )
+        await wait_open(h.service, incident_id, Step.support)
+        snap = await h.service.snapshot(incident_id)
+        report_id = next(t.task_id for t in snap.tasks if t.kind is TaskKind.report)
+        async with pool.connection() as blocker:
+            # The report's hand-off document, taken by a transaction that does not commit yet:
+            # the hand-off (the last part of opening the report) waits on it.
+            await blocker.execute(
+                "INSERT INTO documents (id, incident_id, task_id, kind, body, status)"
+                " VALUES (%s, %s, %s, 'report_handoff', '', 'prepared')",
+                (f"handoff:{report_id}", incident_id, report_id),
+            )
+            await complete(h.service, incident_id, Step.assess, answers.assess())
+            await wait_open(h.service, incident_id, Step.report)  # its e-mail went out
+            await complete(h.service, incident_id, Step.support, answers.support())
+            # Informing the parents follows support, not the report's hand-off.
+            await wait_open(h.service, incident_id, Step.inform)
+            # The report's own answer is carried out only after its opening.
+            await complete(h.service, incident_id, Step.report, answers.report())
+            await asyncio.sleep(1.0)
+            async with pool.connection() as conn:
+                row = await tasks.get_task(conn, task_id=report_id)
+            assert row is not None and row.status == "open"
+            await blocker.rollback()
+        await wait_open(h.service, incident_id, Step.remove)
+        async with pool.connection() as conn:
+            row = await tasks.get_task(conn, task_id=report_id)
+            handoff = await documents.of_incident(
+                conn, incident_id=incident_id, kind="report_handoff"
+            )
+        assert row is not None and row.status == "done"
+        assert len(handoff) == 1
+        await h.service.cancel(incident_id=incident_id, actor_id=None, reason="test")
