@@ -184,18 +184,24 @@ class IncidentWorkflow:
         return context
 
     async def _wait_for_people(self) -> None:
+        if self._openings:
+            # Openings take milliseconds and deadlines hours: wait for the openings without a
+            # timer (each timer is server work), then for people with one.
+            await workflow.wait_condition(
+                lambda: (
+                    bool(self._effects)
+                    or self._cancel is not None
+                    or any(opening.done() for opening in self._openings.values())
+                )
+            )
+            return
         next_alarm = self._next_alarm_at()
         timeout = None if next_alarm is None else next_alarm - workflow.now()
         if timeout is not None and timeout <= timedelta(0):
             return
         with contextlib.suppress(asyncio.TimeoutError):
             await workflow.wait_condition(
-                lambda: (
-                    bool(self._effects)
-                    or self._cancel is not None
-                    or any(opening.done() for opening in self._openings.values())
-                ),
-                timeout=timeout,
+                lambda: bool(self._effects) or self._cancel is not None, timeout=timeout
             )
 
     # --- updates: answers from people ------------------------------------------------------
@@ -392,6 +398,9 @@ class IncidentWorkflow:
         if moves.open and workflow.patched(BACKGROUND_OPENINGS):
             for step in moves.open:
                 task, urgent = self._claim(step)
+                # Assigned here, not in the background: the wait that follows must already
+                # count this task's reminder and escalation times.
+                self._assign(task, urgent=urgent)
                 self._openings[task.task_id] = asyncio.create_task(
                     self._carry_out_opening(step, task, urgent=urgent)
                 )
@@ -401,6 +410,7 @@ class IncidentWorkflow:
 
     async def _open(self, step: Step, task: TaskState | None = None) -> None:
         task, urgent = self._claim(step, task)
+        self._assign(task, urgent=urgent)
         await self._carry_out_opening(step, task, urgent=urgent)
 
     def _claim(self, step: Step, task: TaskState | None = None) -> tuple[TaskState, bool]:
@@ -419,7 +429,9 @@ class IncidentWorkflow:
         return task, urgent
 
     async def _carry_out_opening(self, step: Step, task: TaskState, *, urgent: bool) -> None:
-        await self._open_task(task, urgent=urgent)
+        """Records the assigned task as open and sends its e-mail, then the step's own
+        documents."""
+        await self._send_opened(task)
         if step is Step.report and self._assessment is not None:
             routes = sorted(
                 {r for req in rules.required_report_routes(self._assessment) for r in req}
@@ -444,6 +456,10 @@ class IncidentWorkflow:
             )
 
     async def _open_task(self, task: TaskState, *, urgent: bool) -> None:
+        self._assign(task, urgent=urgent)
+        await self._send_opened(task)
+
+    def _assign(self, task: TaskState, *, urgent: bool) -> None:
         assert self._context is not None
         role = TASK_KINDS[task.kind].role
         assignee = pick_assignee(role, self._context.holders)
@@ -458,13 +474,16 @@ class IncidentWorkflow:
         task.urgent = urgent
         task.opened_at = now
         task.due_at = now + self._context.deadlines.for_step(task.step, urgent=urgent)
+
+    async def _send_opened(self, task: TaskState) -> None:
+        assert task.assignee_id and task.opened_at and task.due_at
         await run_activity(
             TaskActivities.open_task,
             OpenTaskInput(
                 task=task.ref(self._inp.incident_id),
-                assignee_id=assignee,
-                urgent=urgent,
-                opened_at=now,
+                assignee_id=task.assignee_id,
+                urgent=task.urgent,
+                opened_at=task.opened_at,
                 due_at=task.due_at,
             ),
         )
