@@ -34,7 +34,7 @@ from workflows.incident import (
     IncidentWorkflow,
 )
 
-BEFORE = Path(__file__).parent.parent / "histories" / "before-fresh-context"
+HISTORIES = Path(__file__).parent.parent / "histories"
 
 
 def _patches(history: WorkflowHistory) -> list[str]:
@@ -63,15 +63,23 @@ def _replayer() -> Replayer:
     return Replayer(workflows=[IncidentWorkflow], data_converter=pydantic_data_converter)
 
 
-async def test_histories_from_before_the_patch_replay_without_it() -> None:
-    files = sorted(BEFORE.glob("*.json"))
+def _recorded_before(patch: str) -> list[tuple[str, WorkflowHistory]]:
+    """The three histories kept from before a patch (README: "Changing the workflow")."""
+    files = sorted((HISTORIES / f"before-{patch}").glob("*.json"))
     assert len(files) == 3
-    for path in files:
-        history = WorkflowHistory.from_json(path.stem, path.read_text())
+    return [(p.name, WorkflowHistory.from_json(p.stem, p.read_text())) for p in files]
+
+
+async def _assert_replays(name: str, history: WorkflowHistory) -> None:
+    result = await _replayer().replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{name}: {result.replay_failure}"
+
+
+async def test_histories_from_before_the_patch_replay_without_it() -> None:
+    for name, history in _recorded_before("fresh-context"):
         assert _patches(history) == []  # really recorded before the change
         assert "load_context" in _scheduled(history)
-        result = await _replayer().replay_workflow(history, raise_on_replay_failure=False)
-        assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+        await _assert_replays(name, history)
 
 
 async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
@@ -112,13 +120,9 @@ async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
 
 
 async def test_histories_from_before_background_openings_replay_without_it() -> None:
-    files = sorted((BEFORE.parent / "before-background-openings").glob("*.json"))
-    assert len(files) == 3
-    for path in files:
-        history = WorkflowHistory.from_json(path.stem, path.read_text())
+    for name, history in _recorded_before("background-openings"):
         assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING}
-        result = await _replayer().replay_workflow(history, raise_on_replay_failure=False)
-        assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
+        await _assert_replays(name, history)
 
 
 async def test_a_later_answer_is_carried_out_while_an_earlier_opening_still_runs(
