@@ -24,6 +24,7 @@ TASKS_CANCELLED: Final = "regie_tasks_cancelled"
 INCIDENTS_ENDED: Final = "regie_incidents_ended"
 EMAILS_SENT: Final = "regie_emails_sent"
 EMAILS_FAILED: Final = "regie_emails_failed"
+EMAILS_REFUSED: Final = "regie_emails_refused"
 
 log = logging.getLogger("regie.events")
 
@@ -39,6 +40,9 @@ _DESCRIPTIONS: Final = {
     INCIDENTS_ENDED: "Incidents closed after evaluation or cancelled, by status",
     EMAILS_SENT: "E-mails handed to the mail server, by message kind",
     EMAILS_FAILED: "E-mails the mail server did not take, by message kind",
+    EMAILS_REFUSED: (
+        "E-mails whose address the mail server refused for good (not retried), by message kind"
+    ),
 }
 
 

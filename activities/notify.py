@@ -9,18 +9,26 @@ handing the message over. A database failure in that moment (a restart) is remem
 process, and the retry records the send instead of repeating it. What is left, a resend after
 a worker death in that instant, carries the same Message-ID (derived from the idempotency
 key), so the receiving side can recognise it.
+
+An address the server refuses for good (a 5xx to the recipient) is not retried: the row says
+'refused', the audit trail records it, and someone at the school who can reassign the task
+and get the address put right is told (`domain.roles.pick_unreachable_watcher`). Retrying
+would never end, and the opening that waits for this e-mail would hold up the incident.
 """
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 
 from activities import metrics
 from activities.deps import Deps
+from domain.roles import pick_unreachable_watcher
 from domain.steps import TaskKind, title
 from notifications.messages import MessageContext, MessageKind
 from notifications.render import Language, render_message
 from notifications.smtp import DeliveryError, deliver
-from store import mail_log
+from store import audit, directory, mail_log
+from store.directory import Conn
+from store.mail_log import Claim
 
 
 async def send_to_staff(
@@ -39,8 +47,11 @@ async def send_to_staff(
     body: str | None = None,
     escalation_level: int = 0,
     reason_code: str | None = None,
+    tell_if_refused: bool = True,
 ) -> bool:
-    """Returns False when this e-mail was sent before."""
+    """Returns True when the e-mail left now; False when it was sent before, or when the
+    server refused the address for good (then, with `tell_if_refused`, someone is told)."""
+    refused: Claim | None = None
     async with deps.pool.connection() as conn:
         # Written as 'sent' before sending and committed as the message leaves (deliver's
         # `record`), so a crash in the moment the server accepts it almost never leaves it
@@ -101,15 +112,91 @@ async def send_to_staff(
                 record=record_sent,
                 connections=deps.smtp_connections,
             )
-        except DeliveryError:
+        except DeliveryError as error:
             _ACCEPTED.discard(key)
-            if committed:  # the server refused after all: the retry must send it
-                await mail_log.unmark_sent(conn, mail_id=to.mail_id)
-                await conn.commit()
-            metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
-            raise
-        metrics.record(metrics.EMAILS_SENT, task_id=task_id, kind=kind.value)
-    return True
+            if error.address_refused:
+                await _record_refusal(
+                    conn, to, key=key, kind=kind, staff_id=staff_id, incident_id=incident_id,
+                    task_id=task_id,
+                )  # fmt: skip
+                refused = to
+            else:
+                if committed:  # the server refused after all: the retry must send it
+                    await mail_log.unmark_sent(conn, mail_id=to.mail_id)
+                    await conn.commit()
+                metrics.record(metrics.EMAILS_FAILED, task_id=task_id, kind=kind.value)
+                raise
+        else:
+            metrics.record(metrics.EMAILS_SENT, task_id=task_id, kind=kind.value)
+    if refused is None:
+        return True
+    if tell_if_refused:
+        await _tell_about_refusal(
+            deps, refused, staff_id=staff_id, incident_id=incident_id, task_id=task_id,
+            task_kind=task_kind, task_title=task_title, deadline=deadline,
+        )  # fmt: skip
+    return False
+
+
+async def _record_refusal(
+    conn: Conn,
+    to: Claim,
+    *,
+    key: str,
+    kind: MessageKind,
+    staff_id: str,
+    incident_id: str | None,
+    task_id: str | None,
+) -> None:
+    assert to.mail_id is not None
+    # One transaction: the log row and the audit event say 'refused' together or not at all.
+    await mail_log.mark_refused(conn, mail_id=to.mail_id)
+    await audit.record(
+        conn,
+        key=f"email_refused:{key}",
+        kind="email_refused",
+        at=datetime.now(UTC),
+        incident_id=incident_id,
+        board_id=to.board_id,
+        task_id=task_id,
+        detail={"kind": kind.value, "to": staff_id},
+    )
+    await conn.commit()
+    metrics.record(metrics.EMAILS_REFUSED, task_id=task_id, kind=kind.value)
+
+
+async def _tell_about_refusal(
+    deps: Deps,
+    refused: Claim,
+    *,
+    staff_id: str,
+    incident_id: str | None,
+    task_id: str | None,
+    task_kind: TaskKind | None,
+    task_title: tuple[str, str] | None,
+    deadline: datetime | None,
+) -> None:
+    async with deps.pool.connection() as conn:
+        holders = await directory.role_holders(conn, school_id=refused.school_id)
+    watcher = pick_unreachable_watcher(staff_id, holders)
+    if watcher is None:
+        return  # the audit event and the metric are all there is to go on
+    about = incident_id or f"school:{refused.school_id}"
+    await send_to_staff(
+        deps,
+        # Once per unreachable person and incident: their next reminder adds nothing new.
+        key=f"email_refused:{about}:{staff_id}",
+        kind=MessageKind.email_refused,
+        staff_id=watcher,
+        incident_id=incident_id,
+        school_id=refused.school_id,
+        task_id=task_id,
+        task_kind=task_kind,
+        task_title=task_title,
+        deadline=deadline,
+        link=deps.incident_url(incident_id) if incident_id else deps.base_url,
+        tell_if_refused=False,
+    )
 
 
 # Keys of e-mails the SMTP server accepted from this process whose "sent" record has not

@@ -48,3 +48,21 @@ def pick_assignee(role: Role, holders: dict[Role, str]) -> str | None:
         if staff_id:
             return staff_id
     return None
+
+
+# Who is told that a staff member's e-mail address was refused: someone at the school who can
+# reassign their task and get the address fixed, never the unreachable person themselves.
+HEARS_OF_UNREACHABLE: tuple[Role, ...] = (
+    Role.school_leader,
+    Role.coordinator,
+    Role.board_safeguarding,
+)
+
+
+def pick_unreachable_watcher(unreachable_id: str, holders: dict[Role, str]) -> str | None:
+    """The staff id told when mail to `unreachable_id` is refused; None when there is nobody."""
+    for role in HEARS_OF_UNREACHABLE:
+        staff_id = holders.get(role)
+        if staff_id and staff_id != unreachable_id:
+            return staff_id
+    return None

@@ -109,8 +109,19 @@ def _part(message: Message, subtype: str) -> str:
 
 
 class _Handler:
-    def __init__(self, on_message: Callable[[CaughtMessage], None]) -> None:
+    def __init__(
+        self, on_message: Callable[[CaughtMessage], None], refuses: Callable[[str], bool]
+    ) -> None:
         self._on_message = on_message
+        self._refuses = refuses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if self._refuses(address):
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         content = envelope.original_content or envelope.content
@@ -155,6 +166,9 @@ class MailCatcher:
         self._messages: list[CaughtMessage] = []
         self._lock = threading.Lock()
         self._controller: _AnyPortController | None = None
+        # Addresses answered "550 mailbox unavailable", as a real server answers a mistyped
+        # one, and how often each was tried.
+        self._refused: dict[str, int] = {}
 
     def start(self) -> None:
         if self._controller is not None:
@@ -162,7 +176,7 @@ class MailCatcher:
         with self._lock:
             self._messages = self._load()
         controller = _AnyPortController(
-            _Handler(self._add),
+            _Handler(self._add, self._refuses),
             hostname=self.host,
             port=self.port,
             enable_SMTPUTF8=True,
@@ -194,6 +208,23 @@ class MailCatcher:
         """The SMTP_URL that points Regie at this catcher."""
         return f"smtp://{self.host}:{self.port}"
 
+    def refuse(self, address: str) -> None:
+        """Answer every e-mail to `address` from now on with a permanent refusal (550)."""
+        with self._lock:
+            self._refused.setdefault(address.lower(), 0)
+
+    def refusals(self, address: str) -> int:
+        """How many times an e-mail to `address` was refused."""
+        with self._lock:
+            return self._refused.get(address.lower(), 0)
+
+    def _refuses(self, address: str) -> bool:
+        with self._lock:
+            if address.lower() not in self._refused:
+                return False
+            self._refused[address.lower()] += 1
+            return True
+
     def messages(self) -> list[CaughtMessage]:
         """A snapshot, oldest first."""
         with self._lock:
@@ -205,9 +236,11 @@ class MailCatcher:
             return next((m for m in self._messages if m.id == message_id), None)
 
     def clear(self) -> None:
-        """Empties the mailbox, including the store file so a restart does not bring it back."""
+        """Empties the mailbox, including the store file so a restart does not bring it back,
+        and accepts every address again."""
         with self._lock:
             self._messages.clear()
+            self._refused.clear()
             if self.store_path is not None and self.store_path.exists():
                 self.store_path.write_text("", encoding="utf-8")
 

@@ -20,6 +20,7 @@ class MessageKind(StrEnum):
     parent_letter = "parent_letter"
     media_statement = "media_statement"
     letter_refused = "letter_refused"
+    email_refused = "email_refused"
     sign_in_link = "sign_in_link"
 
 
@@ -67,6 +68,7 @@ REQUIRED_FIELDS: dict[MessageKind, tuple[str, ...]] = {
     MessageKind.parent_letter: ("body",),
     MessageKind.media_statement: ("body",),
     MessageKind.letter_refused: ("link",),
+    MessageKind.email_refused: ("link",),
     MessageKind.sign_in_link: ("link",),
 }
 

@@ -48,12 +48,18 @@ class DeliveryError(Exception):
 
     The message never contains the recipient or the server's reply text, because both may
     carry an address and this error ends up in the Temporal history. `permanent` is True when
-    retrying cannot help (the server answered with a 5xx code).
+    the server answered with a 5xx code. `address_refused` is True when that answer was to the
+    recipient: the address does not exist or takes no mail, so no retry of this e-mail can
+    help. Any other 5xx (authentication required, a sender the relay does not allow) is how
+    Regie's own mail set-up is wrong, and every e-mail waits until that is fixed.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self, message: str, *, permanent: bool = False, address_refused: bool = False
+    ) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.address_refused = address_refused
 
 
 @dataclass(frozen=True)
@@ -231,8 +237,8 @@ async def deliver(
             try:
                 await _send(client, email, where=where, message_id=message_id, written=written)
                 break
-            except DeliveryError:
-                if kept is not None and not recording:
+            except DeliveryError as error:
+                if kept is not None and not recording and not error.permanent:
                     # The kept connection failed before the message left: once more, new.
                     client.close()
                     client, carried, kept = _client(settings), 0, None
@@ -317,10 +323,13 @@ async def _send(
         # The error's repr lists the refused addresses: only the codes go in the log.
         codes = sorted({refusal.code for refusal in error.recipients})
         logger.warning("SMTP server %s refused the recipient of %s: %s", where, message_id, codes)
+        # A 4xx (mailbox busy, greylisting) passes; a 5xx says the address itself is wrong.
+        for_good = all(code >= 500 for code in codes)
         raise DeliveryError(
             f"the mail server at {where} refused the recipient of message {message_id}; "
             "check the staff member's e-mail address in the directory",
-            permanent=True,
+            permanent=for_good,
+            address_refused=for_good,
         ) from None
     except aiosmtplib.SMTPResponseException as error:
         # The reply text can echo the address, so only the code leaves this function.

@@ -13,6 +13,8 @@ class Claim:
     mail_id: str | None  # None: this e-mail was sent before
     email: str
     language: str
+    school_id: str
+    board_id: str
     school_name: str
     reference: str | None
 
@@ -35,12 +37,14 @@ async def claim_as_sent(
     is only ever seen once the message went. The row lock makes a concurrent retry wait until
     the first attempt committed or rolled back. One statement: a new key inserts; a key whose
     earlier try was refused ('sending') is taken over and locked; a key already 'sent' is
-    locked but not changed, and the claim's mail_id is None.
+    locked but not changed, and the claim's mail_id is None. A key refused for good before is
+    tried again: the address may have been put right since.
     """
     cur = await conn.execute(
         """
         WITH addressee AS (
-            SELECT s.email, s.language, sc.name AS school_name, i.reference
+            SELECT s.email, s.language, sc.id AS school_id, sc.board_id,
+                   sc.name AS school_name, i.reference
             FROM staff s
             LEFT JOIN incidents i ON i.id = %(incident)s
             JOIN schools sc ON sc.id = coalesce(i.school_id, %(school)s)
@@ -75,6 +79,13 @@ async def unmark_sent(conn: Conn, *, mail_id: str) -> None:
     """Take back a 'sent' the server then refused: the next try sends the e-mail."""
     await conn.execute(
         "UPDATE mail_log SET status = 'sending', sent_at = NULL WHERE id = %s", (mail_id,)
+    )
+
+
+async def mark_refused(conn: Conn, *, mail_id: str) -> None:
+    """The server refused the address for good: no retry of this e-mail can help."""
+    await conn.execute(
+        "UPDATE mail_log SET status = 'refused', sent_at = NULL WHERE id = %s", (mail_id,)
     )
 
 

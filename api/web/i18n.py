@@ -341,6 +341,12 @@ EVENTS: dict[str, tuple[str, str]] = {
         "‘{task}’ is over de deadline; opgeschaald naar {person} (niveau {level}).",
         "‘{task}’ is past its deadline; escalated to {person} (level {level}).",
     ),
+    "email_refused": (
+        "De mailserver weigerde het e-mailadres van {person}; de e-mail over ‘{task}’ is niet "
+        "bezorgd.",
+        "The mail server refused the e-mail address of {person}; the e-mail about ‘{task}’ "
+        "was not delivered.",
+    ),
     "step_skipped": (
         "Stap ‘{task}’ is voor dit incident niet nodig en overgeslagen.",
         "Step ‘{task}’ is not needed for this incident and was skipped.",
@@ -413,6 +419,7 @@ EVENTS: dict[str, tuple[str, str]] = {
 STATUS: dict[str, tuple[str, str]] = {
     "waiting": ("wacht", "waiting"),
     "open": ("open", "open"),
+    "open_elsewhere": ("open bij een collega", "open with a colleague"),
     "done": ("klaar", "done"),
     "not_applicable": ("niet van toepassing", "not applicable"),
     "skipped": ("overgeslagen", "skipped"),

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.access import may_create_at, task_for
+from api.access import forbidden, may_create_at, may_reassign, task_for
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
@@ -182,6 +182,10 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
                 task_id=task_id, actor_id=who.staff_id, reason=(values.get("reason") or [""])[0]
             )
         elif action == "reassign":
+            if not may_reassign(who, task, work.school_id):
+                raise forbidden(
+                    "only the assignee, the school's coordinator or leader, or the board reassigns"
+                )
             result = await service.reassign(
                 task_id=task_id,
                 actor_id=who.staff_id,
@@ -219,7 +223,9 @@ async def _task_response(
     work = await _work(conn, task, lang)
     specs = fields_of(work.form, lang, await _choices(conn, work))
     mine = task.assignee_id == who.staff_id
-    colleagues = await _colleagues(conn, work, task) if mine else []
+    # The school leader told of an overdue task or an unreachable assignee hands it on here.
+    hands_on = task.status == "open" and may_reassign(who, task, work.school_id)
+    colleagues = await _colleagues(conn, work, task) if hands_on else []
     return render(
         request,
         "task.html",

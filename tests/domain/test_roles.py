@@ -2,7 +2,14 @@
 
 import pytest
 
-from domain.roles import BOARD_ROLES, FALLBACK, SCHOOL_ROLES, Role, pick_assignee
+from domain.roles import (
+    BOARD_ROLES,
+    FALLBACK,
+    SCHOOL_ROLES,
+    Role,
+    pick_assignee,
+    pick_unreachable_watcher,
+)
 
 
 def test_school_and_board_roles_cover_every_role_once() -> None:
@@ -36,3 +43,32 @@ def test_an_empty_role_falls_back(role: Role, holders: dict[Role, str], expected
 
 def test_nobody_in_any_role_gives_none() -> None:
     assert pick_assignee(Role.support, {}) is None
+
+
+SCHOOL = {
+    Role.coordinator: "coord-1",
+    Role.school_leader: "leader-1",
+    Role.board_safeguarding: "adviser-1",
+}
+
+
+@pytest.mark.parametrize(
+    ("unreachable", "holders", "expected"),
+    [
+        ("coord-1", SCHOOL, "leader-1"),
+        ("mentor-1", SCHOOL, "leader-1"),
+        ("leader-1", SCHOOL, "coord-1"),
+        (
+            "leader-1",
+            {Role.school_leader: "leader-1", Role.board_safeguarding: "adviser-1"},
+            "adviser-1",
+        ),
+        ("adviser-1", {Role.board_safeguarding: "adviser-1"}, None),
+        # One person holding every role has nobody to tell.
+        ("all-1", {Role.coordinator: "all-1", Role.school_leader: "all-1"}, None),
+    ],
+)
+def test_someone_else_hears_of_an_unreachable_address(
+    unreachable: str, holders: dict[Role, str], expected: str | None
+) -> None:
+    assert pick_unreachable_watcher(unreachable, holders) == expected

@@ -218,7 +218,7 @@ class _PeerNoting:
 
 
 @contextlib.contextmanager
-def _server(handler: _PeerNoting) -> Iterator[SmtpSettings]:
+def _server(handler: object) -> Iterator[SmtpSettings]:
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     try:
@@ -283,3 +283,50 @@ async def test_a_connection_the_server_closed_is_not_reused() -> None:
         await connections.close()
         again.stop()
     assert len(handler.peers) == 2
+
+
+class _RecipientJudge:
+    """Takes every recipient until told `reply`, then answers each with it; counts the asks."""
+
+    def __init__(self) -> None:
+        self.reply: str | None = None
+        self.asked = 0
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        self.asked += 1
+        if self.reply is not None:
+            return self.reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.mark.parametrize(
+    ("reply", "for_good"),
+    [("550 5.1.1 no such mailbox", True), ("450 4.2.1 mailbox busy, try later", False)],
+)
+async def test_only_a_5xx_to_the_recipient_says_the_address_is_wrong(
+    reply: str, for_good: bool
+) -> None:
+    judge = _RecipientJudge()
+    connections = SmtpConnections()
+    with _server(judge) as settings:
+        # A kept connection first, so a refusal on it could be mistaken for a stale one.
+        await deliver(
+            settings, to="a@school.example", message=rendered(), message_id="warm",
+            connections=connections,
+        )  # fmt: skip
+        judge.reply, judge.asked = reply, 0
+        with pytest.raises(DeliveryError) as caught:
+            await deliver(
+                settings, to="typo@school.example", message=rendered(), message_id="refused",
+                connections=connections,
+            )  # fmt: skip
+        await connections.close()
+    assert caught.value.address_refused is for_good
+    assert caught.value.permanent is for_good
+    assert "typo@school.example" not in str(caught.value)
+    # A server's "no" to the address is not a stale connection: asking again cannot help.
+    # A 4xx on a kept connection may be the connection's own limit, so it is asked anew once.
+    assert judge.asked == (1 if for_good else 2)

@@ -105,6 +105,7 @@ DASHBOARD = Path(__file__).parents[2] / "deploy" / "grafana" / "regie-dashboard.
 # Counters that get their first sample when something fails or is cancelled.
 ONLY_ON_FAILURE = {
     "regie_emails_failed_total",
+    "regie_emails_refused_total",
     "regie_tasks_cancelled_total",
     "temporal_workflow_failed_total",
     "temporal_activity_execution_failed_total",

@@ -15,10 +15,12 @@ from api.auth import SESSION_COOKIE
 from domain.deadlines import DeadlineSettings
 from domain.roles import Role
 from domain.steps import Step
+from notifications.catcher import MailCatcher
 from store import directory, incidents, sessions, tasks
 from store.tasks import TaskRow
 from tests import answers
 from tests.fixtures.api import Api
+from tests.fixtures.world import BASE_URL
 
 T = TypeVar("T")
 
@@ -320,3 +322,53 @@ async def test_the_board_sees_an_overdue_and_escalated_task_and_the_months(api: 
     later = await api.client.get("/board", headers=adviser)
     assert _school_row(later.text, api.world.schools[0].id)["overdue"] == 0
     assert _last_row(later.text, "deadlines-table") == [0, 1]
+
+
+async def test_the_school_leader_told_of_a_refused_address_hands_the_task_on(
+    api: Api, mail: MailCatcher
+) -> None:
+    coordinator = api.school_staff(Role.coordinator)
+    leader_id = api.school_staff(Role.school_leader)
+    mail.refuse(api.world.emails[coordinator])
+    incident_id = await _new_incident(api)
+    assess = await _open_task(api, incident_id, "assess")
+    [notice] = await mail.wait_for(
+        lambda m: api.world.emails[leader_id] in m.to and m.subject.startswith("E-mail niet")
+    )
+    [link] = [li for li in notice.links if "/incidents/" in li]
+
+    leader = await _session(api, leader_id)
+    page = await api.client.get(link.removeprefix(BASE_URL), headers=leader)
+    assert page.status_code == 200, page.text
+    assert (
+        "De mailserver weigerde het e-mailadres van coordinator 1; de e-mail over "
+        "‘Bepaal omvang en impact’ is niet bezorgd." in page.text
+    )
+    task_page = await api.client.get(f"/tasks/{assess.id}", headers=leader)
+    assert f'<a href="/tasks/{assess.id}">' in page.text
+    assert "Aan een collega geven" in task_page.text
+
+    # A colleague who only sees the incident (the mentor, through their own task) may not.
+    await _open_task(api, incident_id, "support")
+    mentor = await _session(api, api.school_staff(Role.support))
+    mentor_view = await api.client.get(f"/tasks/{assess.id}", headers=mentor)
+    assert mentor_view.status_code == 200
+    assert "open bij een collega" in mentor_view.text
+    assert "Aan een collega geven" not in mentor_view.text
+    forged = await api.client.post(
+        f"/tasks/{assess.id}",
+        data={"csrf": _csrf(mentor_view.text), "action": "reassign", "assignee_id": leader_id},
+        headers=mentor,
+    )
+    assert forged.status_code == 403
+
+    handed = await api.client.post(
+        f"/tasks/{assess.id}",
+        data={"csrf": _csrf(task_page.text), "action": "reassign", "assignee_id": leader_id},
+        headers=leader,
+    )
+    assert handed.status_code == 303
+    # The task's e-mail now reaches someone.
+    await mail.wait_for(
+        lambda m: api.world.emails[leader_id] in m.to and m.subject.startswith("Nieuwe taak")
+    )
