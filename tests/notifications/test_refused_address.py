@@ -162,3 +162,41 @@ async def test_a_server_that_is_down_is_still_retried(
         events = await audit.events_of_incident(conn, incident_id=incident_id)
     assert [row["status"] for row in logged] == []  # rolled back: the retry claims it anew
     assert not [e for e in events if e.kind == "email_refused"]
+
+
+async def test_a_refused_mail_outside_an_incident_is_told_with_a_link_to_regie(
+    pool: Pool, mail: MailCatcher, world: World
+) -> None:
+    # The yearly policy review's e-mails belong to a school, not to an incident.
+    leader = world.school.staff[Role.school_leader]
+    coordinator = world.school.staff[Role.coordinator]
+    mail.refuse(world.emails[leader])
+
+    sent = await notify.send_to_staff(
+        make_deps(pool, mail),
+        key="review_assigned:6",
+        kind=MessageKind.task_assigned,
+        staff_id=leader,
+        incident_id=None,
+        school_id=world.school.id,
+        task_kind=None,
+        task_title=("Jaarlijkse evaluatie van het beleid", "Yearly policy review"),
+        link=f"{BASE_URL}/t/review",
+    )
+
+    assert not sent
+    [notice] = await mail.wait_for(lambda m: world.emails[coordinator] in m.to)
+    assert "Jaarlijkse evaluatie van het beleid" in notice.subject
+    assert notice.links == [BASE_URL]
+    assert "Open Regie" in notice.html
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT board_id, incident_id, detail FROM audit_events WHERE idempotency_key = %s",
+            ("email_refused:review_assigned:6",),
+        )
+        [event] = await cur.fetchall()
+    assert event == {
+        "board_id": world.board_id,
+        "incident_id": None,
+        "detail": {"kind": "task_assigned", "to": leader},
+    }
