@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.stack import BIN, Stack
+from regie.settings import Settings
 
 
 def _cpu_model() -> str:
@@ -60,4 +61,6 @@ async def describe(stack: Stack) -> dict[str, Any]:
         "fastapi": _version("fastapi"),
         "uvicorn": _version("uvicorn"),
         "psycopg": _version("psycopg"),
+        # Both workers, Regie's and the baseline's, run workflow code this way.
+        "workflow_sandbox": Settings().worker_sandbox,
     }

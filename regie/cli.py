@@ -243,6 +243,7 @@ async def _run_worker(settings: Settings) -> None:
         build_id=build_id(settings),
         max_cached_workflows=settings.worker_cached_workflows,
         activity_slots=settings.worker_activity_slots,
+        sandboxed=settings.worker_sandbox,
     )
     # SIGTERM (how Kubernetes and systemd stop a process) shuts the worker down properly, so
     # the server hands its cached workflows' next tasks to another worker at once instead of

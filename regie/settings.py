@@ -97,6 +97,13 @@ class Settings(BaseSettings):
         ge=1,
         description="activities a worker runs at once (they wait on PostgreSQL and SMTP)",
     )
+    worker_sandbox: bool = Field(
+        default=False,
+        description=(
+            "true: run workflow code in Temporal's sandbox, which checks each activation at "
+            "run time and costs about a quarter of the worker's CPU; the tests always use it"
+        ),
+    )
     worker_metrics_address: str | None = Field(
         default="0.0.0.0:9464",
         description="host:port where `regie worker` serves /metrics; empty turns it off",

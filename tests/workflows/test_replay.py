@@ -21,6 +21,7 @@ from domain.deadlines import DeadlineSettings
 from domain.roles import Role
 from domain.steps import Step, TaskKind
 from notifications.catcher import MailCatcher
+from regie.worker import workflow_runner
 from store.db import Pool
 from tests import answers
 from tests.drive import complete, eventually, wait_open
@@ -34,9 +35,11 @@ HISTORIES = Path(__file__).parent.parent / "histories"
 RECORD = os.environ.get("REGIE_RECORD_HISTORIES") == "1"
 
 
-def _replayer() -> Replayer:
+def _replayer(*, sandboxed: bool = True) -> Replayer:
     return Replayer(
-        workflows=[IncidentWorkflow, PolicyReviewWorkflow], data_converter=pydantic_data_converter
+        workflows=[IncidentWorkflow, PolicyReviewWorkflow],
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(sandboxed=sandboxed),
     )
 
 
@@ -49,12 +52,14 @@ async def _keep(h: Harness, incident_id: str, name: str) -> WorkflowHistory:
     return history
 
 
-async def test_recorded_histories_replay_on_this_code() -> None:
+# In the sandbox, as the tests' workers run; and outside it, as `regie worker` runs by default.
+@pytest.mark.parametrize("sandboxed", [True, False], ids=["sandboxed", "as-in-production"])
+async def test_recorded_histories_replay_on_this_code(sandboxed: bool) -> None:
     files = sorted(HISTORIES.rglob("*.json"))
     assert files, "no recorded histories; record them (see this module's docstring)"
     for path in files:
         history = WorkflowHistory.from_json(path.stem, path.read_text())
-        await _replayer().replay_workflow(history)
+        await _replayer(sandboxed=sandboxed).replay_workflow(history)
 
 
 async def test_every_branch_of_this_run_replays(
