@@ -1,14 +1,15 @@
 """The `regie` command: the whole product (`regie dev`) or its parts, as a deployment runs them."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
+from regie.event_loop import run_fast
 from regie.settings import Settings
 
 if TYPE_CHECKING:
@@ -195,23 +196,13 @@ async def _bootstrap_schedules(settings: Settings) -> int:
         await pool.close()
 
 
-def _run_fast(main: Coroutine[Any, Any, None]) -> None:
-    """Run a long-lived server on uvloop where it is installed: the same asyncio, less CPU."""
-    try:
-        import uvloop
-    except ImportError:
-        asyncio.run(main)
-    else:
-        uvloop.run(main)
-
-
 @app.command()
 def worker() -> None:
     """Run a Temporal worker for incidents (needs DATABASE_URL, TEMPORAL_ADDRESS, SMTP_URL)."""
     settings = Settings()
     _configure_keys(settings)
     _configure_logging(settings)
-    _run_fast(_run_worker(settings))
+    run_fast(_run_worker(settings))
 
 
 async def _run_worker(settings: Settings) -> None:
