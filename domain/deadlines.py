@@ -7,6 +7,7 @@ a school leader who misses their own deadline is escalated to the board at the d
 grace period later, because nobody else at the school would act on it.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -129,3 +130,32 @@ def alarms_for(
             )
         )
     return alarms
+
+
+def pending_alarms(
+    *,
+    is_open: bool,
+    opened_at: datetime | None,
+    due_at: datetime | None,
+    fired: Collection[str],
+    grace: timedelta,
+    assignee_id: str | None,
+    school_leader_id: str | None,
+    board_adviser_id: str | None,
+) -> list[Alarm]:
+    """The alarms of an open task that have not fired yet, in time order; none for a task
+    that is not open (or not assigned yet)."""
+    if not is_open or opened_at is None or due_at is None or assignee_id is None:
+        return []
+    return [
+        alarm
+        for alarm in alarms_for(
+            opened_at=opened_at,
+            due_at=due_at,
+            grace=grace,
+            assignee_id=assignee_id,
+            school_leader_id=school_leader_id,
+            board_adviser_id=board_adviser_id,
+        )
+        if alarm.key not in fired
+    ]

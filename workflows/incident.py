@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.report import ReportActivities
     from activities.tasks import TaskActivities
     from domain import rules
-    from domain.deadlines import AlarmKind, alarms_for
+    from domain.deadlines import Alarm, AlarmKind, pending_alarms
     from domain.forms.assess import AssessOutcome
     from domain.forms.base import Outcome
     from domain.forms.inform import InformOutcome
@@ -666,23 +666,18 @@ class IncidentWorkflow:
 
     # --- deadlines ---------------------------------------------------------------------------
 
-    def _alarms(self, task: TaskState) -> list[Any]:
+    def _alarms(self, task: TaskState) -> list[Alarm]:
         assert self._context is not None
-        if task.status != "open" or task.opened_at is None or task.due_at is None:
-            return []
-        assert task.assignee_id is not None
-        return [
-            alarm
-            for alarm in alarms_for(
-                opened_at=task.opened_at,
-                due_at=task.due_at,
-                grace=self._context.deadlines.grace(urgent=task.urgent),
-                assignee_id=task.assignee_id,
-                school_leader_id=self._context.holders.get(Role.school_leader),
-                board_adviser_id=self._context.holders.get(Role.board_safeguarding),
-            )
-            if alarm.key not in task.fired
-        ]
+        return pending_alarms(
+            is_open=task.status == "open",
+            opened_at=task.opened_at,
+            due_at=task.due_at,
+            fired=task.fired,
+            grace=self._context.deadlines.grace(urgent=task.urgent),
+            assignee_id=task.assignee_id,
+            school_leader_id=self._context.holders.get(Role.school_leader),
+            board_adviser_id=self._context.holders.get(Role.board_safeguarding),
+        )
 
     def _next_alarm_at(self) -> datetime | None:
         times = [alarm.at for task in self._tasks.values() for alarm in self._alarms(task)]

@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
     from activities.policy_review import PolicyReviewActivities
-    from domain.deadlines import AlarmKind, alarms_for, parse_duration
+    from domain.deadlines import Alarm, AlarmKind, parse_duration, pending_alarms
     from domain.policy import ReviewOutcome, ReviewTaskKind
     from workflows.activity_calls import run_activity
     from workflows.contracts import (
@@ -225,23 +225,18 @@ class PolicyReviewWorkflow:
                 ),
             )  # fmt: skip
 
-    def _alarms(self, task: ReviewTask) -> list[Any]:
+    def _alarms(self, task: ReviewTask) -> list[Alarm]:
         assert self._context is not None
-        if task.status != "open" or task.opened_at is None or task.due_at is None:
-            return []
-        assert task.assignee_id is not None
-        return [
-            alarm
-            for alarm in alarms_for(
-                opened_at=task.opened_at,
-                due_at=task.due_at,
-                grace=parse_duration(self._context.grace),
-                assignee_id=task.assignee_id,
-                school_leader_id=self._context.school_leader_id,
-                board_adviser_id=self._context.board_adviser_id,
-            )
-            if alarm.key not in task.fired
-        ]
+        return pending_alarms(
+            is_open=task.status == "open",
+            opened_at=task.opened_at,
+            due_at=task.due_at,
+            fired=task.fired,
+            grace=parse_duration(self._context.grace),
+            assignee_id=task.assignee_id,
+            school_leader_id=self._context.school_leader_id,
+            board_adviser_id=self._context.board_adviser_id,
+        )
 
     async def _wait(self) -> None:
         times = [a.at for t in self._tasks.values() for a in self._alarms(t)]

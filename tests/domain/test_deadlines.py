@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from domain.deadlines import Alarm, AlarmKind, DeadlineSettings, alarms_for, parse_duration
+from domain.deadlines import (
+    Alarm,
+    AlarmKind,
+    DeadlineSettings,
+    alarms_for,
+    parse_duration,
+    pending_alarms,
+)
 from domain.steps import Step
 
 # parse_duration
@@ -187,3 +194,43 @@ def test_reminder_at_two_thirds_of_a_five_day_deadline() -> None:
         board_adviser_id="c",
     )
     assert found[0].at == OPENED + timedelta(days=5) * 2 / 3
+
+
+# pending_alarms: what a workflow still has to fire for one task
+
+
+def pending(
+    *,
+    is_open: bool = True,
+    assignee: str | None = "coordinator-1",
+    opened: datetime | None = OPENED,
+    fired: frozenset[str] = frozenset(),
+) -> list[str]:
+    return [
+        alarm.key
+        for alarm in pending_alarms(
+            is_open=is_open,
+            opened_at=opened,
+            due_at=DUE,
+            fired=fired,
+            grace=GRACE,
+            assignee_id=assignee,
+            school_leader_id="leader-1",
+            board_adviser_id="adviser-1",
+        )
+    ]
+
+
+def test_an_open_task_has_every_alarm_that_has_not_fired() -> None:
+    assert pending() == ["reminder", "escalation-1", "escalation-2"]
+    assert pending(fired=frozenset({"reminder"})) == ["escalation-1", "escalation-2"]
+    assert pending(fired=frozenset({"reminder", "escalation-1", "escalation-2"})) == []
+
+
+@pytest.mark.parametrize(
+    "task",
+    [{"is_open": False}, {"assignee": None}, {"opened": None}],
+    ids=["closed", "unassigned", "not-opened"],
+)
+def test_a_task_that_is_not_open_and_assigned_has_none(task: dict[str, object]) -> None:
+    assert pending(**task) == []  # type: ignore[arg-type]
