@@ -1,6 +1,7 @@
 """The yearly policy review's side effects: its counts, its tasks, reminders and outcome."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -13,6 +14,7 @@ from domain.roles import Role, pick_assignee
 from notifications.links import task_link
 from notifications.messages import MessageKind
 from store import answers, audit, directory, policy_reviews, tasks
+from store.directory import Conn
 from workflows.contracts import (
     ReviewAlarm,
     ReviewContext,
@@ -87,30 +89,14 @@ class PolicyReviewActivities:
                 opened_at=inp.opened_at,
                 due_at=inp.due_at,
             )
-            await audit.record(
-                conn,
-                key=f"task_opened:{inp.task_id}",
-                kind="task_opened",
-                at=inp.opened_at,
-                incident_id=None,
-                review_id=inp.review_id,
-                task_id=inp.task_id,
-                step="policy_review",
-                detail={"kind": inp.kind, "assignee": inp.assignee_id},
-            )
-        await send_to_staff(
-            self._deps,
-            key=f"task_assigned:{inp.task_id}:1",
-            kind=MessageKind.task_assigned,
-            staff_id=inp.assignee_id,
-            incident_id=None,
-            school_id=inp.school_id,
-            task_kind=None,
-            task_title=TITLES[ReviewTaskKind(inp.kind)],
-            task_id=inp.task_id,
-            deadline=inp.due_at,
-            link=self._link(inp.task_id, inp.assignee_id, 1),
-        )
+            await _audit_task(
+                conn, inp.review_id, inp.task_id, "task_opened", key=f"task_opened:{inp.task_id}",
+                at=inp.opened_at, detail={"kind": inp.kind, "assignee": inp.assignee_id},
+            )  # fmt: skip
+        await self._mail(
+            MessageKind.task_assigned, inp, key=f"task_assigned:{inp.task_id}:1",
+            to=inp.assignee_id, link=self._link(inp.task_id, inp.assignee_id, 1),
+        )  # fmt: skip
         metrics.record(metrics.TASKS_OPENED, task_id=inp.task_id, step=REVIEW, urgent="false")
 
     @activity.defn
@@ -119,18 +105,11 @@ class PolicyReviewActivities:
             await tasks.close(
                 conn, task_id=inp.task_id, status="done", at=inp.at, answer_id=inp.answer_id
             )
-            await audit.record(
-                conn,
-                key=f"task_closed:{inp.task_id}:{inp.answer_id}",
-                kind="task_done",
-                at=inp.at,
-                incident_id=None,
-                review_id=inp.review_id,
-                task_id=inp.task_id,
-                step="policy_review",
-                actor_id=inp.actor_id,
-                detail={"answer": inp.answer_id},
-            )
+            await _audit_task(
+                conn, inp.review_id, inp.task_id, "task_done",
+                key=f"task_closed:{inp.task_id}:{inp.answer_id}", at=inp.at,
+                actor_id=inp.actor_id, detail={"answer": inp.answer_id},
+            )  # fmt: skip
         metrics.record(metrics.TASKS_CLOSED, task_id=inp.task_id, step=REVIEW, outcome="done")
 
     @activity.defn
@@ -139,31 +118,15 @@ class PolicyReviewActivities:
             await tasks.reassign(
                 conn, task_id=inp.task_id, assignee_id=inp.to_id, assignment=inp.assignment
             )
-            await audit.record(
-                conn,
-                key=f"task_reassigned:{inp.task_id}:{inp.assignment}",
-                kind="task_reassigned",
-                at=inp.at,
-                incident_id=None,
-                review_id=inp.review_id,
-                task_id=inp.task_id,
-                step="policy_review",
-                actor_id=inp.actor_id,
-                detail={"from": inp.from_id, "to": inp.to_id},
-            )
-        await send_to_staff(
-            self._deps,
-            key=f"task_assigned:{inp.task_id}:{inp.assignment}",
-            kind=MessageKind.task_assigned,
-            staff_id=inp.to_id,
-            incident_id=None,
-            school_id=inp.school_id,
-            task_kind=None,
-            task_title=TITLES[ReviewTaskKind(inp.kind)],
-            task_id=inp.task_id,
-            deadline=inp.due_at,
-            link=self._link(inp.task_id, inp.to_id, inp.assignment),
-        )
+            await _audit_task(
+                conn, inp.review_id, inp.task_id, "task_reassigned",
+                key=f"task_reassigned:{inp.task_id}:{inp.assignment}", at=inp.at,
+                actor_id=inp.actor_id, detail={"from": inp.from_id, "to": inp.to_id},
+            )  # fmt: skip
+        await self._mail(
+            MessageKind.task_assigned, inp, key=f"task_assigned:{inp.task_id}:{inp.assignment}",
+            to=inp.to_id, link=self._link(inp.task_id, inp.to_id, inp.assignment),
+        )  # fmt: skip
         metrics.record(metrics.TASKS_REASSIGNED, task_id=inp.task_id, step=REVIEW)
 
     @activity.defn
@@ -176,34 +139,18 @@ class PolicyReviewActivities:
                 await tasks.mark_reminded(conn, task_id=inp.task_id, at=inp.at)
             else:
                 await tasks.raise_escalation(conn, task_id=inp.task_id, level=inp.level)
-            await audit.record(
-                conn,
-                key=f"{event}:{inp.task_id}:{inp.level}",
-                kind=event,
-                at=inp.at,
-                incident_id=None,
-                review_id=inp.review_id,
-                task_id=inp.task_id,
-                step="policy_review",
-                detail={"level": inp.level, "to": inp.recipient_id},
-            )
+            await _audit_task(
+                conn, inp.review_id, inp.task_id, event, key=f"{event}:{inp.task_id}:{inp.level}",
+                at=inp.at, detail={"level": inp.level, "to": inp.recipient_id},
+            )  # fmt: skip
         message = MessageKind.task_reminder if reminder else MessageKind.task_escalated
-        await send_to_staff(
-            self._deps,
-            key=f"{message.value}:{inp.task_id}:{inp.level}",
-            kind=message,
-            staff_id=inp.recipient_id,
-            incident_id=None,
-            school_id=inp.school_id,
-            task_kind=None,
-            task_title=TITLES[ReviewTaskKind(inp.kind)],
-            task_id=inp.task_id,
-            deadline=inp.due_at,
+        await self._mail(
+            message, inp, key=f"{message.value}:{inp.task_id}:{inp.level}", to=inp.recipient_id,
             link=self._link(inp.task_id, inp.assignee_id, inp.assignment)
             if reminder
             else f"{self._deps.base_url.rstrip('/')}/board",
             escalation_level=inp.level,
-        )
+        )  # fmt: skip
         if reminder:
             metrics.record(metrics.TASKS_REMINDED, task_id=inp.task_id, step=REVIEW)
         else:
@@ -238,6 +185,32 @@ class PolicyReviewActivities:
                 detail={"policy_changed": answer.policy_changed},
             )
 
+    async def _mail(
+        self,
+        kind: MessageKind,
+        about: ReviewTaskInput | ReviewReassign | ReviewAlarm,
+        *,
+        key: str,
+        to: str,
+        link: str,
+        escalation_level: int = 0,
+    ) -> None:
+        """An e-mail about one of the review's tasks: its school, title and deadline."""
+        await send_to_staff(
+            self._deps,
+            key=key,
+            kind=kind,
+            staff_id=to,
+            incident_id=None,
+            school_id=about.school_id,
+            task_kind=None,
+            task_title=TITLES[ReviewTaskKind(about.kind)],
+            task_id=about.task_id,
+            deadline=about.due_at,
+            link=link,
+            escalation_level=escalation_level,
+        )
+
     def _link(self, task_id: str, assignee_id: str, assignment: int) -> str:
         return task_link(
             self._deps.base_url,
@@ -246,3 +219,29 @@ class PolicyReviewActivities:
             assignee_id=assignee_id,
             assignment=assignment,
         )
+
+
+async def _audit_task(
+    conn: Conn,
+    review_id: str,
+    task_id: str,
+    kind: str,
+    *,
+    key: str,
+    at: datetime,
+    detail: dict[str, Any],
+    actor_id: str | None = None,
+) -> None:
+    """An audit event of one of the review's tasks (no incident; the step is the review)."""
+    await audit.record(
+        conn,
+        key=key,
+        kind=kind,
+        at=at,
+        incident_id=None,
+        review_id=review_id,
+        task_id=task_id,
+        step=REVIEW,
+        actor_id=actor_id,
+        detail=detail,
+    )

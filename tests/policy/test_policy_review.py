@@ -319,3 +319,34 @@ async def test_the_board_sees_each_schools_review(api: Api, pool: Pool) -> None:
     second = next(r for r in rows if api.world.schools[1].name in r)
     assert "Appgroepen opgenomen in het beleid" in first and "te laat" not in first.lower()
     assert "Te laat" in second
+
+
+async def test_a_review_task_handed_to_the_coordinator_reaches_them(
+    dev_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
+) -> None:
+    world = await make_world(pool, schools=1)
+    leader = world.school.staff[Role.school_leader]
+    coordinator = world.school.staff[Role.coordinator]
+    async with running_worker(dev_env.client, pool, mail) as h:
+        handle = await dev_env.client.start_workflow(
+            PolicyReviewWorkflow.run,
+            ReviewInput(school_id=world.school.id, board_id=world.board_id),
+            id=f"policy-review-test-{world.tag}-reassign",
+            task_queue=h.task_queue,
+        )
+        rows = await _review_tasks(pool, handle.id)
+        task = next(r for r in rows if r.kind == "review_policy")
+        await h.service.reassign(task_id=task.id, actor_id=leader, assignee_id=coordinator)
+
+        [moved] = await _events(pool, handle.id, "task_reassigned", 1)
+        assert moved.task_id == task.id and moved.step == "policy_review"
+        assert moved.actor_id == leader
+        assert moved.detail == {"from": leader, "to": coordinator}
+        [told] = await mail.wait_for(lambda m: world.emails[coordinator] in m.to)
+        assert told.subject.startswith("Nieuwe taak")
+        assert world.school.name in told.subject
+        # The new assignee answers it.
+        await h.service.complete_task(task_id=task.id, actor_id=coordinator, answer=POLICY)
+        [closed] = await _events(pool, handle.id, "task_done", 1)
+        assert closed.actor_id == coordinator
+        await handle.terminate("test finished")
