@@ -123,7 +123,7 @@ async def test_a_refused_notice_is_not_passed_on_again(
     assert sorted(str(row["status"]) for row in logged) == ["refused", "refused"]
 
 
-async def test_a_mistyped_address_put_right_is_sent_on_the_next_try(
+async def test_a_refused_email_tried_again_goes_out_once_the_address_is_put_right(
     pool: Pool, mail: MailCatcher, world: World
 ) -> None:
     incident_id = await _incident(pool, world)
