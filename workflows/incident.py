@@ -397,25 +397,21 @@ class IncidentWorkflow:
             self._context = await self._load_context()
         if moves.open and workflow.patched(BACKGROUND_OPENINGS):
             for step in moves.open:
-                task, urgent = self._claim(step)
-                # Assigned here, not in the background: the wait that follows must already
-                # count this task's reminder and escalation times.
-                self._assign(task, urgent=urgent)
+                task = self._claim(step)
                 self._openings[task.task_id] = asyncio.create_task(
-                    self._carry_out_opening(step, task, urgent=urgent)
+                    self._carry_out_opening(step, task)
                 )
             return
         opened = [self._open(step) for step in moves.open]
         await asyncio.gather(*opened)
 
     async def _open(self, step: Step, task: TaskState | None = None) -> None:
-        task, urgent = self._claim(step, task)
-        self._assign(task, urgent=urgent)
-        await self._carry_out_opening(step, task, urgent=urgent)
+        await self._carry_out_opening(step, self._claim(step, task))
 
-    def _claim(self, step: Step, task: TaskState | None = None) -> tuple[TaskState, bool]:
-        """Marks the step open at once, so the next moves do not open it again while its
-        opening is still under way; returns the task that opens and whether it is urgent."""
+    def _claim(self, step: Step, task: TaskState | None = None) -> TaskState:
+        """Marks the step open and assigns its task at once, before the opening's activities:
+        the next moves must not open the step again while they run, and the wait that follows
+        must already count the task's reminder and escalation times. Returns the task."""
         assert self._context is not None
         task = task or self._current(step)
         if task.status == "skipped":
@@ -426,9 +422,10 @@ class IncidentWorkflow:
             and rules.is_immediate_referral(self._assessment)
         )
         self._steps[step] = StepStatus.open
-        return task, urgent
+        self._assign(task, urgent=urgent)
+        return task
 
-    async def _carry_out_opening(self, step: Step, task: TaskState, *, urgent: bool) -> None:
+    async def _carry_out_opening(self, step: Step, task: TaskState) -> None:
         """Records the assigned task as open and sends its e-mail, then the step's own
         documents."""
         await self._send_opened(task)
@@ -441,7 +438,7 @@ class IncidentWorkflow:
                 ReportHandoffInput(
                     task=task.ref(self._inp.incident_id),
                     routes=routes,
-                    urgent=urgent,
+                    urgent=task.urgent,
                     at=workflow.now(),
                 ),
             )
