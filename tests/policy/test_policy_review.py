@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest_asyncio
-from temporalio.client import WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
@@ -20,7 +20,7 @@ from store import audit, policy_reviews, tasks
 from store.db import Pool
 from tests.fixtures.api import Api
 from tests.fixtures.temporal import BIN
-from tests.fixtures.world import World, make_world, running_worker
+from tests.fixtures.world import Harness, World, make_world, running_worker
 from tests.workflows.test_replay import HISTORIES, RECORD
 from workflows.contracts import ReviewInput, ReviewResult
 from workflows.policy_review import PolicyReviewWorkflow
@@ -76,6 +76,18 @@ async def _events(pool: Pool, review_id: str, kind: str, count: int) -> list[aud
     raise AssertionError(f"expected {count} {kind} events")
 
 
+async def _start_review(
+    h: Harness, world: World, run: str
+) -> WorkflowHandle[PolicyReviewWorkflow, ReviewResult]:
+    """A review of the world's first school, on the harness's client and task queue."""
+    return await h.client.start_workflow(
+        PolicyReviewWorkflow.run,
+        ReviewInput(school_id=world.school.id, board_id=world.board_id),
+        id=f"policy-review-test-{world.tag}-{run}",
+        task_queue=h.task_queue,
+    )
+
+
 @pytest_asyncio.fixture
 async def own_time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of this test's own: it moves the clock by a year and more,
@@ -103,12 +115,7 @@ async def test_a_review_with_its_tasks_reminder_escalation_and_lessons_then_a_se
     adviser = world.board_staff[Role.board_safeguarding]
     histories = []
     async with running_worker(time_env.client, pool, mail) as h:
-        handle = await time_env.client.start_workflow(
-            PolicyReviewWorkflow.run,
-            ReviewInput(school_id=world.school.id, board_id=world.board_id),
-            id=f"policy-review-test-{world.tag}-1",
-            task_queue=h.task_queue,
-        )
+        handle = await _start_review(h, world, "1")
         review_id = handle.id
         rows = await _review_tasks(pool, review_id)
         assert {r.kind for r in rows} == {k.value for k in ReviewTaskKind}
@@ -148,12 +155,7 @@ async def test_a_review_with_its_tasks_reminder_escalation_and_lessons_then_a_se
         later = await time_env.get_current_time()
         assert later - now > timedelta(days=305)  # last year's lesson is out of the window
         await _lesson(pool, world, later - timedelta(days=30), "Een les van dit nieuwe jaar")
-        second = await time_env.client.start_workflow(
-            PolicyReviewWorkflow.run,
-            ReviewInput(school_id=world.school.id, board_id=world.board_id),
-            id=f"policy-review-test-{world.tag}-2",
-            task_queue=h.task_queue,
-        )
+        second = await _start_review(h, world, "2")
         await _review_tasks(pool, second.id)
         snap = await second.query(PolicyReviewWorkflow.snapshot)
         assert snap.lessons == 1
@@ -328,12 +330,7 @@ async def test_a_review_task_handed_to_the_coordinator_reaches_them(
     leader = world.school.staff[Role.school_leader]
     coordinator = world.school.staff[Role.coordinator]
     async with running_worker(dev_env.client, pool, mail) as h:
-        handle = await dev_env.client.start_workflow(
-            PolicyReviewWorkflow.run,
-            ReviewInput(school_id=world.school.id, board_id=world.board_id),
-            id=f"policy-review-test-{world.tag}-reassign",
-            task_queue=h.task_queue,
-        )
+        handle = await _start_review(h, world, "reassign")
         rows = await _review_tasks(pool, handle.id)
         task = next(r for r in rows if r.kind == "review_policy")
         await h.service.reassign(task_id=task.id, actor_id=leader, assignee_id=coordinator)
