@@ -7,6 +7,7 @@ from activities import metrics
 from activities.deps import Deps
 from domain.roles import Role
 from store import audit, directory, incidents
+from store.db import reading
 from workflows.contracts import (
     AuditInput,
     IncidentContext,
@@ -25,7 +26,7 @@ class IncidentActivities:
     @activity.defn
     async def load_context(self, ref: IncidentRef) -> IncidentContext:
         """Who holds each role at the school and the board's deadlines, as ids and durations."""
-        async with self._deps.pool.connection() as conn:
+        async with reading(self._deps.pool) as conn:
             holders = await directory.role_holders(conn, school_id=ref.school_id)
             deadlines = await directory.deadline_settings(conn, board_id=ref.board_id)
         if Role.coordinator not in holders and Role.board_safeguarding not in holders:

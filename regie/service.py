@@ -129,9 +129,16 @@ class IncidentService:
     # --- answers -----------------------------------------------------------------------------
 
     async def complete_task(
-        self, *, task_id: str, actor_id: str, answer: dict[str, Any]
+        self,
+        *,
+        task_id: str,
+        actor_id: str,
+        answer: dict[str, Any],
+        known: tasks.TaskRow | None = None,
     ) -> UpdateResult:
-        task = await self._task(task_id)
+        """`known`: the task as the caller read it for its access check, so it is not read
+        again. The workflow decides whether the task is still open, not this row."""
+        task = await self._task(task_id, known)
         model = (
             REVIEW_FORMS[ReviewTaskKind(task.kind)]
             if task.review_id
@@ -182,8 +189,10 @@ class IncidentService:
             raise
         return result
 
-    async def not_applicable(self, *, task_id: str, actor_id: str, reason: str) -> UpdateResult:
-        task = await self._task(task_id)
+    async def not_applicable(
+        self, *, task_id: str, actor_id: str, reason: str, known: tasks.TaskRow | None = None
+    ) -> UpdateResult:
+        task = await self._task(task_id, known)
         if task.incident_id is None:
             raise Refused(
                 Refusal.not_applicable_refused,
@@ -320,7 +329,9 @@ class IncidentService:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    async def _task(self, task_id: str) -> tasks.TaskRow:
+    async def _task(self, task_id: str, known: tasks.TaskRow | None = None) -> tasks.TaskRow:
+        if known is not None and known.id == task_id:
+            return known
         async with self.pool.connection() as conn:
             task = await tasks.get_task(conn, task_id=task_id)
         if task is None:
@@ -339,27 +350,29 @@ class IncidentService:
 
     async def _check_answer(self, incident_id: str, parsed: object) -> None:
         """Checks that need the names and the directory, which the workflow never sees."""
+        other_schools = parsed.other_school_ids if isinstance(parsed, AssessAnswer) else []
+        texts: list[str] = []
+        if isinstance(parsed, InformAnswer):
+            texts = [letter.text for letter in parsed.letters]
+        elif isinstance(parsed, MediaAnswer):
+            texts = [parsed.statement]
+        if not other_schools and not texts:
+            return  # most answers: nothing here to check, so no transaction either
         async with self.pool.connection() as conn:
             incident = await incidents.get_incident(conn, incident_id=incident_id)
             assert incident is not None
-            if isinstance(parsed, AssessAnswer):
-                for school_id in parsed.other_school_ids:
-                    if await directory.school_board(conn, school_id=school_id) != incident.board_id:
-                        raise Refused(
-                            Refusal.invalid_answer,
-                            f"other_school_ids: {school_id} is not a school of this board; "
-                            "for a school outside the board, tick outside_school_involved",
-                        )
-                    if school_id == incident.school_id:
-                        raise Refused(
-                            Refusal.invalid_answer,
-                            "other_school_ids: list only other schools, not this one",
-                        )
-            texts: list[str] = []
-            if isinstance(parsed, InformAnswer):
-                texts = [letter.text for letter in parsed.letters]
-            elif isinstance(parsed, MediaAnswer):
-                texts = [parsed.statement]
+            for school_id in other_schools:
+                if await directory.school_board(conn, school_id=school_id) != incident.board_id:
+                    raise Refused(
+                        Refusal.invalid_answer,
+                        f"other_school_ids: {school_id} is not a school of this board; "
+                        "for a school outside the board, tick outside_school_involved",
+                    )
+                if school_id == incident.school_id:
+                    raise Refused(
+                        Refusal.invalid_answer,
+                        "other_school_ids: list only other schools, not this one",
+                    )
             if texts:
                 group = [incident.id, *await incidents.linked_ids(conn, incident_id=incident.id)]
                 if incident.origin_incident_id:

@@ -34,11 +34,12 @@ async def insert_waiting(
     conn: Conn, *, incident_id: str, planned: list[tuple[str, str, str]]
 ) -> None:
     """The tasks the plan will open, as (task id, step, kind), so every task id is known."""
-    for task_id, step, kind in planned:
-        await conn.execute(
+    async with conn.cursor() as cur:
+        # executemany sends the rows in one round trip (libpq's pipeline), not one per task.
+        await cur.executemany(
             "INSERT INTO tasks (id, incident_id, step, kind, status) VALUES (%s, %s, %s, %s,"
             " 'waiting') ON CONFLICT (id) DO NOTHING",
-            (task_id, incident_id, step, kind),
+            [(task_id, incident_id, step, kind) for task_id, step, kind in planned],
         )
 
 

@@ -81,8 +81,10 @@ async def complete(
         description="The answers of the task's form; see form_schema of GET /api/tasks/{id}"
     ),
 ) -> TaskResult:
-    await _own_task(conn, svc, who, task_id)
-    result = await svc.complete_task(task_id=task_id, actor_id=who.staff_id, answer=answer)
+    task = await _own_task(conn, svc, who, task_id)
+    result = await svc.complete_task(
+        task_id=task_id, actor_id=who.staff_id, answer=answer, known=task
+    )
     return TaskResult(task_id=result.task_id, status=result.status, opens=result.opens)
 
 
@@ -90,8 +92,10 @@ async def complete(
 async def not_applicable(
     task_id: str, body: Reason, who: CurrentUser, conn: Db, svc: Service
 ) -> TaskResult:
-    await _own_task(conn, svc, who, task_id)
-    result = await svc.not_applicable(task_id=task_id, actor_id=who.staff_id, reason=body.reason)
+    task = await _own_task(conn, svc, who, task_id)
+    result = await svc.not_applicable(
+        task_id=task_id, actor_id=who.staff_id, reason=body.reason, known=task
+    )
     return TaskResult(task_id=result.task_id, status=result.status, opens=result.opens)
 
 

@@ -179,7 +179,10 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
             return await _task_response(request, who, conn, task_id, values=values, preview=preview)
         if action == "not_applicable":
             result = await service.not_applicable(
-                task_id=task_id, actor_id=who.staff_id, reason=(values.get("reason") or [""])[0]
+                task_id=task_id,
+                actor_id=who.staff_id,
+                reason=(values.get("reason") or [""])[0],
+                known=task,
             )
         elif action == "reassign":
             if not may_reassign(who, task, work.school_id):
@@ -194,7 +197,7 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
             return RedirectResponse("/", status_code=303)
         else:
             result = await service.complete_task(
-                task_id=task_id, actor_id=who.staff_id, answer=answer
+                task_id=task_id, actor_id=who.staff_id, answer=answer, known=task
             )
     except Refused as refused:
         by_field, general = explain(refused, lang)
