@@ -47,6 +47,7 @@ async def run(
                 stack,
                 incidents=size.incidents,
                 in_flight=size.in_flight,
+                rounds=size.rounds,
                 light_incidents=size.latency_incidents,
                 light_in_flight=size.latency_in_flight,
             )

@@ -12,6 +12,7 @@ activities per stage and updates read from the history of a warm-up Regie incide
 from __future__ import annotations
 
 import asyncio
+import statistics
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -160,16 +161,36 @@ def _latency(regie: RegieRun, bare: BareRun) -> dict[str, Any]:
     }
 
 
+@dataclass
+class Round:
+    """One bare run and then one Regie run of the same size, back to back."""
+
+    bare_wall: float
+    regie_wall: float
+    bare_cpu: dict[str, float]
+    regie_cpu: dict[str, float]
+
+    def ratio(self) -> float | None:
+        return ratio(self.regie_wall, self.bare_wall)  # same incidents: rates go inversely
+
+
 async def measure(
     stack: Stack,
     *,
     incidents: int,
     in_flight: int,
+    rounds: int = 1,
     light_incidents: int = 0,
     light_in_flight: int = 1,
 ) -> dict[str, Any]:
     """Parts 1 and 2 with `in_flight` incidents at a time (the machine saturated: latency is
-    mostly queueing), then part 2 again with `light_in_flight` (the path itself)."""
+    mostly queueing), then part 2 again with `light_in_flight` (the path itself).
+
+    Part 1 runs as `rounds` pairs, bare then Regie. This machine's speed drifts by a third
+    within minutes, and one bare run lasts 15-20 s, so a single pair can put a fast bare run
+    beside a slow Regie run or the other way round. The ratio reported is the median of the
+    pairs' ratios; every pair is reported beside it.
+    """
     board = await make_board(stack)
     mailroom = Mailroom()
     stack.mail.listeners.append(mailroom)
@@ -186,17 +207,28 @@ async def measure(
                 "bare": event_counts(await history(stack, bare_id)),
             }
 
-            bare = BareRun()
-            before_bare = cpu.snapshot(stack)
-            bare_wall = await _many(
-                incidents, in_flight, lambda: drive_bare(stack, stages, local, bare)
-            )
-            before_regie = cpu.snapshot(stack)
-            regie = RegieRun()
-            regie_wall = await _many(
-                incidents, in_flight, lambda: drive_incident(stack, http, board, mailroom, regie)
-            )
-            after_regie = cpu.snapshot(stack)
+            bare, regie = BareRun(), RegieRun()
+            done: list[Round] = []
+            for _ in range(rounds):
+                before_bare = cpu.snapshot(stack)
+                bare_wall = await _many(
+                    incidents, in_flight, lambda: drive_bare(stack, stages, local, bare)
+                )
+                before_regie = cpu.snapshot(stack)
+                regie_wall = await _many(
+                    incidents,
+                    in_flight,
+                    lambda: drive_incident(stack, http, board, mailroom, regie),
+                )
+                after_regie = cpu.snapshot(stack)
+                done.append(
+                    Round(
+                        bare_wall=bare_wall,
+                        regie_wall=regie_wall,
+                        bare_cpu=cpu.spent(before_bare, before_regie, per=incidents),
+                        regie_cpu=cpu.spent(before_regie, after_regie, per=incidents),
+                    )
+                )
 
             light_bare, light_regie = BareRun(), RegieRun()
             await _many(
@@ -211,11 +243,14 @@ async def measure(
             )
     finally:
         stack.mail.listeners.remove(mailroom)
-    regie_rate = incidents / regie_wall * 60
-    bare_rate = incidents / bare_wall * 60
+    driven = incidents * rounds
+    regie_rate = driven / sum(r.regie_wall for r in done) * 60
+    bare_rate = driven / sum(r.bare_wall for r in done) * 60
+    ratios = [r.ratio() for r in done]
     return {
         "incidents": incidents,
         "in_flight": in_flight,
+        "rounds": rounds,
         "shape": {
             "activities_per_stage": stages,
             "local_activities_per_stage": local,
@@ -225,19 +260,30 @@ async def measure(
             "history_events": events,
         },
         "regie": {
-            "wall_s": round(regie_wall, 2),
+            "wall_s": round(sum(r.regie_wall for r in done), 2),
             "incidents_per_min": round(regie_rate, 1),
             "task_mails": regie.task_mails,
-            "task_mails_expected": incidents * updates,
+            "task_mails_expected": driven * updates,
             "duplicate_task_mails": mailroom.duplicates(),
-            "cpu_s_per_incident": cpu.spent(before_regie, after_regie, per=incidents),
+            "cpu_s_per_incident": _mean_cpu([r.regie_cpu for r in done]),
         },
         "bare": {
-            "wall_s": round(bare_wall, 2),
+            "wall_s": round(sum(r.bare_wall for r in done), 2),
             "incidents_per_min": round(bare_rate, 1),
-            "cpu_s_per_incident": cpu.spent(before_bare, before_regie, per=incidents),
+            "cpu_s_per_incident": _mean_cpu([r.bare_cpu for r in done]),
         },
-        "overhead_ratio": ratio(bare_rate, regie_rate),
+        "overhead_ratio": _median([r for r in ratios if r is not None]),
+        "overhead_ratio_pooled": ratio(bare_rate, regie_rate),
+        "pairs": [
+            {
+                "bare_per_min": round(incidents / r.bare_wall * 60, 1),
+                "regie_per_min": round(incidents / r.regie_wall * 60, 1),
+                "ratio": r.ratio(),
+                "bare_cpu_s": r.bare_cpu["all"],
+                "regie_cpu_s": r.regie_cpu["all"],
+            }
+            for r in done
+        ],
         "latency": _latency(regie, bare),
         "latency_light": {
             "incidents": light_incidents,
@@ -245,3 +291,15 @@ async def measure(
             **_latency(light_regie, light_bare),
         },
     }
+
+
+def _mean_cpu(per_round: list[dict[str, float]]) -> dict[str, float]:
+    labels = list(dict.fromkeys(label for spent in per_round for label in spent))
+    return {
+        label: round(sum(spent.get(label, 0.0) for spent in per_round) / len(per_round), 3)
+        for label in labels
+    }
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None

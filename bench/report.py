@@ -34,23 +34,45 @@ def _latency_rows(lat: dict[str, Any], load: str) -> list[Row]:
     ]  # fmt: skip
 
 
+def _times(overhead: dict[str, Any]) -> str:
+    pairs = overhead.get("rounds", 1)
+    return f"{pairs} × " if pairs > 1 else ""
+
+
+def _ratio_label(overhead: dict[str, Any]) -> str:
+    pairs = overhead.get("rounds", 1)
+    if pairs == 1:
+        return "ratio bare/Regie"
+    pooled = _fmt(overhead.get("overhead_ratio_pooled"))
+    return f"ratio bare/Regie, median of {pairs} pairs (all pairs pooled: {pooled})"
+
+
 def rows(results: dict[str, Any]) -> list[Row]:
     out: list[Row] = []
     if o := results.get("overhead"):
         ratio = o["overhead_ratio"]
         out += [
-            ("1 overhead", f"Regie, {o['incidents']} incidents ({o['in_flight']} in flight)",
+            ("1 overhead",
+             f"Regie, {_times(o)}{o['incidents']} incidents ({o['in_flight']} in flight)",
              f"{o['regie']['incidents_per_min']}/min", "", None),
             ("1 overhead", f"bare workflow, {o['shape']['activities']} activities"
              f" + {o['shape'].get('local_activities', 0)} local, {o['shape']['updates']} updates",
              f"{o['bare']['incidents_per_min']}/min", "", None),
-            ("1 overhead", "ratio bare/Regie", _fmt(ratio), "≤ 2.0",
+            ("1 overhead", _ratio_label(o), _fmt(ratio), "≤ 2.0",
              None if ratio is None else ratio <= 2.0),
             ("1 overhead", "task e-mails seen / expected, duplicates",
              f"{o['regie']['task_mails']} / {o['regie']['task_mails_expected']},"
              f" {o['regie']['duplicate_task_mails']}", "0 duplicates",
              o["regie"]["duplicate_task_mails"] == 0),
         ]  # fmt: skip
+        if len(pairs := o.get("pairs", [])) > 1:
+            out.append((
+                "1 overhead", "each pair: bare/min, Regie/min, ratio",
+                "; ".join(
+                    f"{p['bare_per_min']}, {p['regie_per_min']}, {_fmt(p['ratio'])}" for p in pairs
+                ),
+                "", None,
+            ))  # fmt: skip
         for who in ("regie", "bare"):
             if used := o[who].get("cpu_s_per_incident"):
                 out.append((

@@ -34,6 +34,11 @@ def test_the_smoke_size_runs_every_part(tmp_path: Path) -> None:
     assert overhead["shape"]["updates"] == 8  # one answer per step of a full incident
     assert overhead["regie"]["task_mails"] == overhead["regie"]["task_mails_expected"]
     assert overhead["regie"]["duplicate_task_mails"] == 0
+    # Two bare-then-Regie pairs; the ratio is their median, the mean of two.
+    pairs = overhead["pairs"]
+    assert len(pairs) == overhead["rounds"] == 2
+    assert overhead["regie"]["task_mails_expected"] == 2 * 2 * 8
+    assert overhead["overhead_ratio"] == round((pairs[0]["ratio"] + pairs[1]["ratio"]) / 2, 2)
     assert overhead["latency"]["answer_to_next_mail"]["n"] > 0
     light = overhead["latency_light"]
     assert light["in_flight"] == 1 and light["answer_to_next_mail"]["n"] > 0
