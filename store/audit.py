@@ -39,23 +39,31 @@ async def record(
 ) -> bool:
     """Write one event; False if an event with this key exists. `detail` holds no personal data.
 
-    The event is the next link of its board's hash chain (`domain.audit_hash`). A per-board
-    advisory lock, held until the caller's transaction ends, makes the board's writers take
-    turns, so each one reads the latest hash and no two events follow the same one. The
-    values are hashed as PostgreSQL stores them (jsonb, timestamptz), so `regie audit verify`
-    reading them back computes the same hash.
+    The event is the next link of its board's hash chain (`domain.audit_hash`). The board's
+    head row (migration 0011), locked until the caller's transaction ends, makes the board's
+    writers take turns, so each one reads the latest hash and no two events follow the same
+    one. The values are hashed as PostgreSQL stores them (jsonb, timestamptz), so `regie
+    audit verify` reading them back computes the same hash.
     """
-    # Statement 1 resolves the board and takes its lock; statement 2 reads the chain's end.
-    # They cannot be one: a statement sees the data as of its start, which would be before
-    # the lock was granted, and so miss the event its previous holder just committed.
+    if conn.autocommit:
+        # The head row's lock would end with the statement, and two writers could fork the
+        # chain (the unique index would then refuse one of them).
+        raise RuntimeError("audit events are written inside a transaction; not on `reading`")
+    # One statement resolves the board, locks its head row and reads the chain's end. The
+    # upsert waits for the board's previous writer and then returns the row as that writer
+    # committed it; a plain read would see it as of the moment the statement began.
     cur = await conn.execute(
         """
-        SELECT board, detail, at, pg_advisory_xact_lock(hashtext(board)) AS locked
-        FROM (SELECT coalesce(%(board)s, i.board_id, r.board_id) AS board,
-                     %(detail)s::jsonb AS detail, %(at)s::timestamptz AS at
+        INSERT INTO audit_heads AS h (board_id)
+        SELECT board
+        FROM (SELECT coalesce(%(board)s, i.board_id, r.board_id) AS board
               FROM (SELECT 1) one
               LEFT JOIN incidents i ON i.id = %(incident)s
               LEFT JOIN policy_reviews r ON r.id = %(review)s) resolved
+        WHERE board IS NOT NULL
+        ON CONFLICT (board_id) DO UPDATE SET hash = h.hash
+        RETURNING h.board_id AS board, h.hash, %(detail)s::jsonb AS detail,
+                  %(at)s::timestamptz AS at
         """,
         {
             "board": board_id,
@@ -65,23 +73,10 @@ async def record(
             "at": at,
         },
     )
-    resolved = await cur.fetchone()
-    assert resolved is not None
-    board = resolved["board"]
-    if board is None:
-        raise ValueError(f"audit event {key}: no board (incident or review unknown)")
-    cur = await conn.execute(
-        """
-        SELECT EXISTS (SELECT 1 FROM audit_events WHERE idempotency_key = %(key)s) AS written,
-               (SELECT hash FROM audit_events WHERE board_id = %(board)s
-                ORDER BY id DESC LIMIT 1) AS hash
-        """,
-        {"key": key, "board": board},
-    )
     latest = await cur.fetchone()
-    assert latest is not None
-    if latest["written"]:
-        return False
+    if latest is None:
+        raise ValueError(f"audit event {key}: no board (incident or review unknown)")
+    board = latest["board"]
     prev_hash = str(latest["hash"]) if latest["hash"] is not None else GENESIS
     fields = ChainFields(
         board=board,
@@ -91,8 +86,8 @@ async def record(
         step=step,
         kind=kind,
         actor=actor_id,
-        detail=resolved["detail"],
-        at=resolved["at"],
+        detail=latest["detail"],
+        at=latest["at"],
         key=key,
     )
     cur = await conn.execute(
@@ -102,7 +97,7 @@ async def record(
         VALUES (%(board)s, %(incident)s, %(review)s, %(task)s, %(step)s, %(kind)s, %(actor)s,
                 %(detail)s, %(key)s, %(at)s, %(prev)s, %(hash)s)
         ON CONFLICT (idempotency_key) DO NOTHING
-        """,
+        """,  # a retry's event exists already: no link; the trigger moves the head otherwise
         {
             "board": board,
             "incident": incident_id,
@@ -111,9 +106,9 @@ async def record(
             "step": step,
             "kind": kind,
             "actor": actor_id,
-            "detail": Jsonb(resolved["detail"]),
+            "detail": Jsonb(latest["detail"]),
             "key": key,
-            "at": resolved["at"],
+            "at": latest["at"],
             "prev": prev_hash,
             "hash": link_hash(prev_hash, fields),
         },

@@ -11,9 +11,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from domain.audit_hash import ChainFields, link_hash
 from store import audit
 from store.audit_chain import verify
-from store.db import Pool
+from store.db import Pool, reading
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,3 +157,42 @@ async def test_verify_reports_progress_over_all_boards(pool: Pool) -> None:
     result = await verify(pool, board_id=board_id, progress=lambda d, t: seen.append((d, t)))
     assert seen[0] == (0, 3) and seen[-1] == (3, 3)
     assert result.events == 3
+
+
+async def test_an_event_is_not_written_on_a_connection_outside_a_transaction(pool: Pool) -> None:
+    board_id = await _board(pool)
+    async with reading(pool) as conn:
+        with pytest.raises(RuntimeError, match="inside a transaction"):
+            await audit.record(
+                conn, key=f"test:{board_id}:reading", kind="incident_viewed",
+                at=datetime.now(UTC), incident_id=None, board_id=board_id,
+            )  # fmt: skip
+    assert await _ids(pool, board_id) == []
+
+
+async def test_the_head_row_follows_the_chain_also_for_a_writer_that_bypasses_it(
+    pool: Pool,
+) -> None:
+    """An older replica during an upgrade appends without the head row; the next writer must
+    still find the chain's real end, or its event would be refused as a fork for ever."""
+    board_id = await _board(pool)
+    await _record(pool, board_id, 1)
+    async with pool.connection() as conn:
+        cur = await conn.execute(
+            "SELECT hash FROM audit_events WHERE board_id = %s ORDER BY id DESC LIMIT 1",
+            (board_id,),
+        )
+        end = (await cur.fetchone() or {})["hash"]
+        fields = ChainFields(
+            board=board_id, incident=None, review=None, task=None, step=None,
+            kind="incident_viewed", actor=None, detail={}, at=datetime(2026, 3, 4, tzinfo=UTC),
+            key=f"test:{board_id}:old-writer",
+        )  # fmt: skip
+        await conn.execute(
+            "INSERT INTO audit_events (board_id, kind, detail, idempotency_key, at, prev_hash,"
+            " hash) VALUES (%s, 'incident_viewed', '{}', %s, %s, %s, %s)",
+            (board_id, fields.key, fields.at, end, link_hash(end, fields)),
+        )
+    await _record(pool, board_id, 2)
+    result = await verify(pool, board_id=board_id)
+    assert result.intact and result.events == 3

@@ -1,7 +1,11 @@
-"""Events written before the chain existed get their links from migration 0006, in id order."""
+"""Events written before the chain existed get their links from migration 0006, in id order;
+migration 0011 puts each board's chain end in its head row, where the next event starts."""
+
+from datetime import UTC, datetime
 
 import psycopg
 
+from store import audit
 from store.audit_chain import verify
 from tests.fixtures.database import migrated_across
 
@@ -28,3 +32,11 @@ async def test_existing_events_are_chained_by_the_migration(postgres_server_url:
         result = await verify(pool)
         assert result.intact
         assert {(b.board_id, b.events) for b in result.boards} == {("b-one", 3), ("b-two", 3)}
+        async with pool.connection() as conn:
+            assert await audit.record(
+                conn, key="new:1", kind="incident_viewed", at=datetime.now(UTC),
+                incident_id=None, board_id="b-one",
+            )  # fmt: skip
+        result = await verify(pool)
+        assert result.intact
+        assert {(b.board_id, b.events) for b in result.boards} == {("b-one", 4), ("b-two", 3)}
