@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from api.access import forbidden
 from api.auth import CurrentUser
-from api.deps import Db
+from api.deps import Db, reads_only
 from api.principal import Principal
 from api.schemas import NewStaff, RoleGrant, SchoolOut, StaffOut
 from domain.deadlines import DeadlineSettings
@@ -22,6 +22,7 @@ router = APIRouter(tags=["directory"])
 
 
 @router.get("/api/schools")
+@reads_only
 async def schools(who: CurrentUser, conn: Db) -> list[SchoolOut]:
     rows = await directory.schools_of_board(conn, board_id=who.board_id)
     if not who.sees_whole_board:
@@ -31,6 +32,7 @@ async def schools(who: CurrentUser, conn: Db) -> list[SchoolOut]:
 
 
 @router.get("/api/staff")
+@reads_only
 async def staff(who: CurrentUser, conn: Db) -> list[StaffOut]:
     """Colleagues one can reassign to: the board sees all; school staff their schools and office."""
     rows = await directory.staff_of_board(
@@ -72,6 +74,7 @@ async def add_staff(body: NewStaff, who: CurrentUser, conn: Db) -> StaffOut:
 
 
 @router.get("/api/boards/{board_id}/deadlines")
+@reads_only
 async def get_deadlines(board_id: str, who: CurrentUser, conn: Db) -> dict[str, Any]:
     if board_id != who.board_id:
         raise HTTPException(404, "no such board, or not yours")
@@ -124,6 +127,7 @@ class RetentionTerm(BaseModel):
 
 
 @router.get("/api/boards/{board_id}/retention")
+@reads_only
 async def get_retention(board_id: str, who: CurrentUser, conn: Db) -> RetentionTerm:
     if board_id != who.board_id or not who.sees_whole_board:
         raise HTTPException(404, "no such board, or not yours")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from api.access import Action, forbidden, incident_for, may_create_at
 from api.auth import CurrentUser
-from api.deps import Db, Rt, Service
+from api.deps import Db, Rt, Service, reads_only
 from api.history import as_csv, incident_history
 from api.schemas import (
     History,
@@ -54,6 +54,7 @@ async def create_incident(
 
 
 @router.get("")
+@reads_only
 async def list_incidents(
     who: CurrentUser,
     conn: Db,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, HTTPException
 
 from api.access import forbidden, may_reassign, task_for
 from api.auth import CurrentUser
-from api.deps import Db, Service
+from api.deps import Db, Service, reads_only
 from api.principal import Principal
 from api.schemas import NewAssignee, Reason, TaskBrief, TaskOut, TaskResult
 from domain.forms.base import Answer
@@ -24,6 +24,7 @@ router = APIRouter(tags=["tasks"])
 
 
 @router.get("/api/me/tasks")
+@reads_only
 async def my_tasks(who: CurrentUser, conn: Db) -> list[TaskBrief]:
     """The caller's open tasks, most urgent first."""
     rows = await tasks.open_tasks_of(conn, assignee_id=who.staff_id)
@@ -39,6 +40,7 @@ async def my_tasks(who: CurrentUser, conn: Db) -> list[TaskBrief]:
 
 
 @router.get("/api/tasks/{task_id}")
+@reads_only
 async def get_task(task_id: str, who: CurrentUser, conn: Db) -> TaskOut:
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
     form, text = form_and_guidance(task.kind, who.language)
