@@ -22,13 +22,13 @@ async def runtime(request: Request) -> Runtime:
 
 
 def reads_only(endpoint: Endpoint) -> Endpoint:
-    """Mark a route that only reads: its `Db` runs every statement as a transaction of its
-    own, which saves a BEGIN and a COMMIT round trip on every request.
+    """Mark a route whose `Db` only reads: the connection runs every statement as a
+    transaction of its own, which saves a BEGIN and a COMMIT round trip on every request.
 
-    Only for routes that write nothing of their own: a write there would commit by itself, and
-    `store.audit.record` refuses to run at all (its lock needs a transaction). Reading the
-    session of a cookie may still touch its last-seen time; that one statement needs nothing
-    around it.
+    Only for routes that write nothing on that connection (the incident service writes on
+    connections of its own): a write there would commit by itself, and `store.audit.record`
+    refuses to run at all (its lock needs a transaction). Reading the session of a cookie may
+    still touch its last-seen time; that one statement needs nothing around it.
     """
     endpoint.__dict__["reads_only"] = True
     return endpoint

@@ -73,7 +73,10 @@ def form_and_guidance(kind: str, language: str) -> tuple[type[Answer], str]:
     return answer_model(TaskKind(kind)), guidance(TaskKind(kind), language)
 
 
+# The answer is written by the service, in a transaction of its own; this route's `Db` only
+# reads who is asking and the task, so it needs no BEGIN and COMMIT around that.
 @router.post("/api/tasks/{task_id}/complete")
+@reads_only
 async def complete(
     task_id: str,
     who: CurrentUser,
@@ -91,6 +94,7 @@ async def complete(
 
 
 @router.post("/api/tasks/{task_id}/not-applicable")
+@reads_only
 async def not_applicable(
     task_id: str, body: Reason, who: CurrentUser, conn: Db, svc: Service
 ) -> TaskResult:
