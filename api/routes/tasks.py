@@ -126,10 +126,10 @@ async def _own_task(conn: Conn, svc: IncidentService, who: Principal, task_id: s
     """A task that is open and the caller's, checked before the answer itself is looked at.
 
     The read model may be a step behind the workflow (a reassignment just accepted), so when
-    it says no, the workflow has the last word.
+    it says no, the workflow has the last word. Its routes are `reads_only`, so no
+    transaction stays open while Temporal is asked.
     """
     task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
-    await conn.commit()
     if task.assignee_id == who.staff_id and task.status == "open":
         return task
     state = await svc.task_state(task)
