@@ -98,6 +98,12 @@ LOCAL_BOOKKEEPING = "local-bookkeeping"
 # assessment's three tasks opened waited 80 ms for them). Effects on one task still follow
 # its opening.
 BACKGROUND_OPENINGS = "background-openings"
+# 2026-11: the three changes above, asked of the history once. Every patch id an incident
+# meets costs the server a marker and a search-attribute upsert (bench/RESULTS.md: three of
+# them added a sixth to a bare workflow's server CPU). An incident started on this code
+# records this id alone and takes every change above; one started before it never has it and
+# asks each patch as it did (`_has`).
+CHANGES_2026_11 = "changes-2026-11"
 
 
 @workflow.defn
@@ -166,9 +172,18 @@ class IncidentWorkflow:
             tasks=sum(1 for t in self._tasks.values() if t.opened_at is not None),
         )
 
+    def _has(self, change: str) -> bool:
+        """Whether this incident runs `change`'s new logic.
+
+        The first call decides for CHANGES_2026_11 and is the incident's first bookkeeping, in
+        its first workflow task: a history from before it replays that call without the
+        marker, so the answer stays no and each change is asked as it was then.
+        """
+        return workflow.patched(CHANGES_2026_11) or workflow.patched(change)
+
     async def _bookkeep(self, activity: Any, arg: Any) -> Any:
         """Database-only bookkeeping: a local activity in incidents started after the patch."""
-        if workflow.patched(LOCAL_BOOKKEEPING):
+        if self._has(LOCAL_BOOKKEEPING):
             return await run_local_activity(activity, arg)
         return await run_activity(activity, arg)
 
@@ -391,11 +406,11 @@ class IncidentWorkflow:
                 TaskActivities.skip_task,
                 SkipTaskInput(task=current.ref(self._inp.incident_id), at=workflow.now()),
             )
-        if moves.open and workflow.patched(FRESH_CONTEXT):
+        if moves.open and self._has(FRESH_CONTEXT):
             # Tasks go to whoever holds the role when they open, on the board's deadlines
             # of that moment: a mentor who left last week gets no new task.
             self._context = await self._load_context()
-        if moves.open and workflow.patched(BACKGROUND_OPENINGS):
+        if moves.open and self._has(BACKGROUND_OPENINGS):
             for step in moves.open:
                 task = self._claim(step)
                 self._openings[task.task_id] = asyncio.create_task(

@@ -6,6 +6,8 @@ task goes to whoever holds the role at that moment, not at the incident's start.
 LOCAL_BOOKKEEPING (2026-11): database-only bookkeeping runs as local activities.
 BACKGROUND_OPENINGS (2026-11): a task's opening runs in the background, so a later answer to
 another task is carried out meanwhile; an answer to the task itself still follows its opening.
+CHANGES_2026_11 (2026-11): the three above under one id, so a new incident records one marker
+and one search-attribute upsert instead of three of each; older incidents ask each patch.
 """
 
 import asyncio
@@ -29,6 +31,7 @@ from tests.fixtures.world import make_world, running_worker
 from workflows.contracts import incident_workflow_id
 from workflows.incident import (
     BACKGROUND_OPENINGS,
+    CHANGES_2026_11,
     FRESH_CONTEXT,
     LOCAL_BOOKKEEPING,
     IncidentWorkflow,
@@ -57,6 +60,14 @@ def _scheduled(history: WorkflowHistory) -> set[str]:
         for e in history.events
         if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
     }
+
+
+def _upserts(history: WorkflowHistory) -> int:
+    return sum(
+        1
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+    )
 
 
 def _replayer() -> Replayer:
@@ -112,7 +123,9 @@ async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
         handle = h.client.get_workflow_handle(incident_workflow_id(incident_id))
         history = await handle.fetch_history()
         await h.service.cancel(incident_id=incident_id, actor_id=None, reason="test")
-    assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING, BACKGROUND_OPENINGS}
+    # One marker and one upsert for all three changes: each patch id is server work.
+    assert _patches(history) == [CHANGES_2026_11]
+    assert _upserts(history) == 1
     scheduled = _scheduled(history)
     assert "open_task" in scheduled  # e-mail goes through the server's retries
     assert not scheduled & {"load_context", "plan_tasks", "close_task", "record_audit"}
@@ -122,6 +135,13 @@ async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
 async def test_histories_from_before_background_openings_replay_without_it() -> None:
     for name, history in _recorded_before("background-openings"):
         assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING}
+        await _assert_replays(name, history)
+
+
+async def test_histories_from_before_the_changes_were_folded_replay_patch_by_patch() -> None:
+    for name, history in _recorded_before(CHANGES_2026_11):
+        assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING, BACKGROUND_OPENINGS}
+        assert _upserts(history) == 3
         await _assert_replays(name, history)
 
 
