@@ -5,6 +5,7 @@ from temporalio import activity
 from activities.deps import Deps
 from domain.forms.evaluate import EvaluateAnswer
 from store import answers, lessons
+from store.db import one_write
 from workflows.contracts import StoreLessonsInput
 
 
@@ -14,7 +15,7 @@ class EvaluateActivities:
 
     @activity.defn
     async def store_lessons(self, inp: StoreLessonsInput) -> None:
-        async with self._deps.pool.connection() as conn:
+        async with one_write(self._deps.pool) as conn:
             answer = EvaluateAnswer.model_validate(
                 await answers.get_body(conn, answer_id=inp.answer_id)
             )

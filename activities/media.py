@@ -6,6 +6,7 @@ from activities.deps import Deps
 from activities.documents import Draft, check_and_send
 from domain.forms.media import MediaAnswer
 from store import answers
+from store.db import reading
 from workflows.contracts import SendDocumentsInput
 
 
@@ -15,7 +16,7 @@ class MediaActivities:
 
     @activity.defn
     async def send_statement(self, inp: SendDocumentsInput) -> None:
-        async with self._deps.pool.connection() as conn:
+        async with reading(self._deps.pool) as conn:
             answer = MediaAnswer.model_validate(
                 await answers.get_body(conn, answer_id=inp.answer_id)
             )

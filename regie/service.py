@@ -23,7 +23,7 @@ from domain.forms.registry import answer_model
 from domain.policy import REVIEW_FORMS, ReviewTaskKind
 from domain.steps import TaskKind
 from store import answers, directory, incidents, policy_reviews, tasks
-from store.db import Pool
+from store.db import Pool, one_write
 from workflows.contracts import (
     Cancel,
     CompleteTask,
@@ -151,7 +151,9 @@ class IncidentService:
             raise Refused(Refusal.invalid_answer, _explain(exc), problems=_problems(exc)) from None
         if task.incident_id:
             await self._check_answer(task.incident_id, parsed)
-        async with self.pool.connection() as conn:
+        persons = parsed.persons if isinstance(parsed, AssessAnswer) and task.incident_id else []
+        # Most answers name nobody: then the answer is one INSERT, whole or not at all.
+        async with self.pool.connection() if persons else one_write(self.pool) as conn:
             answer_id = await answers.insert_pending(
                 conn,
                 task_id=task_id,
@@ -161,13 +163,13 @@ class IncidentService:
                 actor_id=actor_id,
                 body=parsed.model_dump(mode="json"),
             )
-            if isinstance(parsed, AssessAnswer) and parsed.persons and task.incident_id:
+            if persons and task.incident_id:
                 # Stored with the answer, so the anonymity guard knows the names from the
                 # moment the workflow could act on them.
                 await incidents.add_persons(
                     conn,
                     incident_id=task.incident_id,
-                    persons=[(p.role, p.name, p.is_our_pupil) for p in parsed.persons],
+                    persons=[(p.role, p.name, p.is_our_pupil) for p in persons],
                     answer_id=answer_id,
                 )
         try:
@@ -200,7 +202,7 @@ class IncidentService:
             )
         if not reason.strip():
             raise Refused(Refusal.invalid_answer, "reason: say why this step does not apply")
-        async with self.pool.connection() as conn:
+        async with one_write(self.pool) as conn:
             note_id = await answers.insert_note(
                 conn,
                 incident_id=task.incident_id,
@@ -216,7 +218,7 @@ class IncidentService:
                 NotApplicable(task_id=task_id, actor_id=actor_id, reason_id=note_id),
             )
         except Refused:
-            async with self.pool.connection() as conn:
+            async with one_write(self.pool) as conn:
                 await answers.delete_note(conn, note_id=note_id)
             raise
 
@@ -343,7 +345,7 @@ class IncidentService:
     ) -> str | None:
         if not text.strip():
             return None
-        async with self.pool.connection() as conn:
+        async with one_write(self.pool) as conn:
             return await answers.insert_note(
                 conn, incident_id=incident_id, kind=kind, body=text, actor_id=actor_id
             )

@@ -31,6 +31,24 @@ async def reading(pool: Pool) -> AsyncIterator[AsyncConnection[DictRow]]:
     Only for reads. A write here would commit on its own, and a transaction-scoped lock (the
     audit chain's) would end with its statement.
     """
+    async with _statement_by_statement(pool) as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def one_write(pool: Pool) -> AsyncIterator[AsyncConnection[DictRow]]:
+    """A connection for a write that is a single statement (and the reads it needs first),
+    which PostgreSQL carries out whole or not at all: without BEGIN and COMMIT around it, two
+    round trips fewer.
+
+    Never for two writes that must stand or fall together: each would commit on its own.
+    """
+    async with _statement_by_statement(pool) as conn:
+        yield conn
+
+
+@asynccontextmanager
+async def _statement_by_statement(pool: Pool) -> AsyncIterator[AsyncConnection[DictRow]]:
     async with pool.connection() as conn:
         await conn.set_autocommit(True)  # no round trip: psycopg only flips its own flag
         try:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store.directory import Conn
+from store.incidents import Incident
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,19 @@ class TaskRow:
     review_id: str | None = None
 
 
-_COLUMNS = (
-    "id, incident_id, step, kind, assignee_id, status, urgent, opened_at, due_at, closed_at,"
-    " escalation_level, assignment, answer_id, review_id"
+_FIELDS = (
+    "id", "incident_id", "step", "kind", "assignee_id", "status", "urgent", "opened_at",
+    "due_at", "closed_at", "escalation_level", "assignment", "answer_id", "review_id",
+)  # fmt: skip
+_COLUMNS = ", ".join(_FIELDS)
+_INCIDENT_FIELDS = (
+    "reference", "board_id", "school_id", "status", "origin_incident_id", "created_at",
+    "closed_at",
+)  # fmt: skip
+_TASK_AND_INCIDENT = (
+    "SELECT "
+    + ", ".join([f"t.{f}" for f in _FIELDS] + [f"i.{f} AS i_{f}" for f in _INCIDENT_FIELDS])
+    + " FROM tasks t LEFT JOIN incidents i ON i.id = t.incident_id WHERE t.id = %s"
 )
 
 
@@ -81,6 +92,22 @@ async def get_task(conn: Conn, *, task_id: str) -> TaskRow | None:
     cur = await conn.execute(f"SELECT {_COLUMNS} FROM tasks WHERE id = %s", (task_id,))
     row = await cur.fetchone()
     return TaskRow(**row) if row else None
+
+
+async def get_task_and_incident(
+    conn: Conn, *, task_id: str
+) -> tuple[TaskRow, Incident | None] | None:
+    """A task and its incident (None for a task of the yearly review) in one statement: a
+    request about a task checks the incident's board and school before anything else."""
+    cur = await conn.execute(_TASK_AND_INCIDENT, (task_id,))
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    task = TaskRow(**{f: row[f] for f in _FIELDS})
+    if task.incident_id is None or row["i_reference"] is None:
+        return task, None
+    fields = {f: row[f"i_{f}"] for f in _INCIDENT_FIELDS}
+    return task, Incident(id=task.incident_id, **fields)
 
 
 async def tasks_of_incident(conn: Conn, *, incident_id: str) -> list[TaskRow]:

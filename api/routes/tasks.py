@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException
 
-from api.access import forbidden, may_reassign, task_for
+from api.access import forbidden, may_reassign, readable_task
 from api.auth import CurrentUser
 from api.deps import Db, Service, reads_only
 from api.principal import Principal
@@ -42,7 +42,7 @@ async def my_tasks(who: CurrentUser, conn: Db) -> list[TaskBrief]:
 @router.get("/api/tasks/{task_id}")
 @reads_only
 async def get_task(task_id: str, who: CurrentUser, conn: Db) -> TaskOut:
-    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    task = await readable_task(conn, who, task_id)
     form, text = form_and_guidance(task.kind, who.language)
     return TaskOut(
         id=task.id,
@@ -109,7 +109,7 @@ async def not_applicable(
 async def reassign(
     task_id: str, body: NewAssignee, who: CurrentUser, conn: Db, svc: Service
 ) -> TaskResult:
-    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    task = await readable_task(conn, who, task_id)
     school_id = await svc.school_of(task)
     if not may_reassign(who, task, school_id):
         raise forbidden(
@@ -129,7 +129,7 @@ async def _own_task(conn: Conn, svc: IncidentService, who: Principal, task_id: s
     it says no, the workflow has the last word. Its routes are `reads_only`, so no
     transaction stays open while Temporal is asked.
     """
-    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    task = await readable_task(conn, who, task_id)
     if task.assignee_id == who.staff_id and task.status == "open":
         return task
     state = await svc.task_state(task)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.access import forbidden, may_create_at, may_reassign, task_for
+from api.access import forbidden, may_create_at, may_reassign, readable_task
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
@@ -166,7 +166,7 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
     values = {key: [str(v) for v in form.getlist(key)] for key in form}
     check_csrf(request, who, (values.get("csrf") or [""])[0])
     action = (values.get("action") or ["complete"])[0]
-    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    task = await readable_task(conn, who, task_id)
     lang = _lang(request, who)
     work = await _work(conn, task, lang)
     await conn.commit()
@@ -221,7 +221,7 @@ async def _task_response(
     result: Any = None,
     status_code: int = 200,
 ) -> Response:
-    task = await task_for(conn, who, await tasks.get_task(conn, task_id=task_id))
+    task = await readable_task(conn, who, task_id)
     lang = _lang(request, who)
     work = await _work(conn, task, lang)
     specs = fields_of(work.form, lang, await _choices(conn, work))
