@@ -142,6 +142,13 @@ async def test_the_month_counts_follow_every_write(own_database: str) -> None:
                 "2026-05": (4, 4),
                 "2026-06": (0, 1),
             }
+
+            # An escalation changes nothing counted; a deleted task gives its month back.
+            await conn.execute("UPDATE tasks SET escalation_level = 1 WHERE id = %s", (late,))
+            await conn.execute("DELETE FROM tasks WHERE id = %s", (not_needed,))
+            kept = await _kept(conn, board)
+            assert kept == await _recounted(conn, board)
+            assert kept["2026-05"] == (0, 3, 4) and kept["2026-06"] == (0, 0, 1)
     finally:
         await pool.close()
 
