@@ -8,6 +8,8 @@ BACKGROUND_OPENINGS (2026-11): a task's opening runs in the background, so a lat
 another task is carried out meanwhile; an answer to the task itself still follows its opening.
 CHANGES_2026_11 (2026-11): the three above under one id, so a new incident records one marker
 and one search-attribute upsert instead of three of each; older incidents ask each patch.
+STANDING_ALARM (2026-11): one timer stands for the next alarm instead of one per wait.
+CHANGES_2026_11_2 (2026-11): all four under one id again.
 """
 
 import asyncio
@@ -32,6 +34,7 @@ from workflows.contracts import incident_workflow_id
 from workflows.incident import (
     BACKGROUND_OPENINGS,
     CHANGES_2026_11,
+    CHANGES_2026_11_2,
     FRESH_CONTEXT,
     LOCAL_BOOKKEEPING,
     IncidentWorkflow,
@@ -123,8 +126,8 @@ async def test_a_task_goes_to_whoever_holds_the_role_when_it_opens(
         handle = h.client.get_workflow_handle(incident_workflow_id(incident_id))
         history = await handle.fetch_history()
         await h.service.cancel(incident_id=incident_id, actor_id=None, reason="test")
-    # One marker and one upsert for all three changes: each patch id is server work.
-    assert _patches(history) == [CHANGES_2026_11]
+    # One marker and one upsert for all the changes: each patch id is server work.
+    assert _patches(history) == [CHANGES_2026_11_2]
     assert _upserts(history) == 1
     scheduled = _scheduled(history)
     assert "open_task" in scheduled  # e-mail goes through the server's retries
@@ -143,6 +146,44 @@ async def test_histories_from_before_the_changes_were_folded_replay_patch_by_pat
         assert set(_patches(history)) == {FRESH_CONTEXT, LOCAL_BOOKKEEPING, BACKGROUND_OPENINGS}
         assert _upserts(history) == 3
         await _assert_replays(name, history)
+
+
+async def test_histories_from_the_first_fold_replay_with_it() -> None:
+    for name, history in _recorded_before(CHANGES_2026_11_2):
+        assert _patches(history) == [CHANGES_2026_11]
+        assert _upserts(history) == 1
+        await _assert_replays(name, history)
+
+
+def _timers(history: WorkflowHistory) -> tuple[int, int]:
+    """Timers started and cancelled: each is server work."""
+    kinds = [e.event_type for e in history.events]
+    return (
+        kinds.count(EventType.EVENT_TYPE_TIMER_STARTED),
+        kinds.count(EventType.EVENT_TYPE_TIMER_CANCELED),
+    )
+
+
+async def test_one_timer_stands_for_the_next_alarm(
+    dev_env: WorkflowEnvironment, pool: Pool, mail: MailCatcher
+) -> None:
+    world = await make_world(pool)
+    async with running_worker(dev_env.client, pool, mail) as h:
+        incident_id = await h.service.start_incident(
+            school_id=world.school.id, summary="test", created_by=None
+        )
+        await wait_open(h.service, incident_id, Step.assess)
+        await complete(h.service, incident_id, Step.assess, answers.assess())
+        await wait_open(h.service, incident_id, Step.support)
+        await complete(h.service, incident_id, Step.support, answers.support())
+        await wait_open(h.service, incident_id, Step.confront)
+        handle = h.client.get_workflow_handle(incident_workflow_id(incident_id))
+        history = await handle.fetch_history()
+        await h.service.cancel(incident_id=incident_id, actor_id=None, reason="test")
+    # Answered long before any deadline, and every later task's alarm after the first one:
+    # before STANDING_ALARM, each wait started a timer and each answer cancelled it.
+    assert _timers(history) == (1, 0)
+    await _replayer().replay_workflow(history)
 
 
 async def test_a_later_answer_is_carried_out_while_an_earlier_opening_still_runs(
