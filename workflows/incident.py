@@ -107,8 +107,8 @@ CHANGES_2026_11 = "changes-2026-11"
 _FOLDED_2026_11 = (FRESH_CONTEXT, LOCAL_BOOKKEEPING, BACKGROUND_OPENINGS)
 # 2026-11: one timer stands for the incident's next alarm and keeps running while the next
 # alarm is no earlier, instead of a timer started and cancelled on every wait (bench/: two
-# of those cost a bare workflow as much server CPU as three patch ids). It also rings while
-# openings are still under way, which the old wait did not look at.
+# of those cost a bare workflow nearly as much server CPU as three patch ids). It also rings
+# while openings are under way; the old wait did not look at the alarms then.
 STANDING_ALARM = "standing-alarm"
 # 2026-11: everything above under one id again, as CHANGES_2026_11 did (`_has`).
 CHANGES_2026_11_2 = "changes-2026-11-2"
