@@ -1,6 +1,6 @@
 """The task read model: what lists, dashboards and the task page read. The workflow is the truth."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from store.directory import Conn
@@ -25,15 +25,10 @@ class TaskRow:
     review_id: str | None = None
 
 
-_FIELDS = (
-    "id", "incident_id", "step", "kind", "assignee_id", "status", "urgent", "opened_at",
-    "due_at", "closed_at", "escalation_level", "assignment", "answer_id", "review_id",
-)  # fmt: skip
+# The columns are the rows' fields, in order: one list for the dataclass and the queries.
+_FIELDS = tuple(field.name for field in fields(TaskRow))
 _COLUMNS = ", ".join(_FIELDS)
-_INCIDENT_FIELDS = (
-    "reference", "board_id", "school_id", "status", "origin_incident_id", "created_at",
-    "closed_at",
-)  # fmt: skip
+_INCIDENT_FIELDS = tuple(field.name for field in fields(Incident) if field.name != "id")
 _TASK_AND_INCIDENT = (
     "SELECT "
     + ", ".join([f"t.{f}" for f in _FIELDS] + [f"i.{f} AS i_{f}" for f in _INCIDENT_FIELDS])

@@ -6,9 +6,10 @@
 -- query as text and had PostgreSQL plan it anew: opening, closing or escalating a task
 -- planned a grouped join even when no count changed. On the bench that was 10 ms of the
 -- database's CPU per incident, more than the statements themselves (bench/RESULTS.md). Here
--- each trigger's WHEN clause is checked without calling any function, so a task that opens,
--- escalates or is reassigned costs nothing; a task that closes (or reopens, or is deleted
--- while counted) adds or takes back one, with a query planned once per connection.
+-- each trigger's WHEN clause (a plain SQL function, which PostgreSQL inlines) is checked
+-- without entering PL/pgSQL, so a task that opens, escalates or is reassigned costs almost
+-- nothing; a task that closes (or reopens, or is deleted while counted) adds or takes back
+-- one, with a query planned once per connection.
 --
 -- What counts is unchanged: done and not-applicable tasks of an incident, with a deadline,
 -- in the month they closed (the schools' time zone), as met when closed by the deadline and

@@ -65,12 +65,13 @@ def _scheduled(history: WorkflowHistory) -> set[str]:
     }
 
 
+def _count(history: WorkflowHistory, kind: EventType.ValueType) -> int:
+    """How many events of one kind a history holds: each is server work."""
+    return sum(1 for e in history.events if e.event_type == kind)
+
+
 def _upserts(history: WorkflowHistory) -> int:
-    return sum(
-        1
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
-    )
+    return _count(history, EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)
 
 
 def _replayer() -> Replayer:
@@ -156,11 +157,10 @@ async def test_histories_from_the_first_fold_replay_with_it() -> None:
 
 
 def _timers(history: WorkflowHistory) -> tuple[int, int]:
-    """Timers started and cancelled: each is server work."""
-    kinds = [e.event_type for e in history.events]
+    """Timers started and cancelled."""
     return (
-        kinds.count(EventType.EVENT_TYPE_TIMER_STARTED),
-        kinds.count(EventType.EVENT_TYPE_TIMER_CANCELED),
+        _count(history, EventType.EVENT_TYPE_TIMER_STARTED),
+        _count(history, EventType.EVENT_TYPE_TIMER_CANCELED),
     )
 
 
