@@ -66,6 +66,15 @@ def may_create_at(who: Principal, school_id: str) -> bool:
 
 async def readable_task(conn: Conn, who: Principal, task_id: str) -> TaskRow:
     """A task the person may read: their own, or one of an incident they may see."""
+    task, _incident = await readable_task_and_incident(conn, who, task_id)
+    return task
+
+
+async def readable_task_and_incident(
+    conn: Conn, who: Principal, task_id: str
+) -> tuple[TaskRow, Incident | None]:
+    """`readable_task`, and the task's incident (None for a task of the yearly review) as the
+    same statement read it, for a caller that needs its school or reference too."""
     found = await tasks.get_task_and_incident(conn, task_id=task_id)
     if found is None:
         raise not_found("task")
@@ -73,7 +82,7 @@ async def readable_task(conn: Conn, who: Principal, task_id: str) -> TaskRow:
     if who.task_scope is not None and who.task_scope != task.id:
         raise not_found("task")
     if task.assignee_id == who.staff_id and who.task_scope is not None:
-        return task
+        return task, incident
     if task.review_id is not None:
         review = await policy_reviews.get_review(conn, review_id=task.review_id)
         if review is None or review["board_id"] != who.board_id:
@@ -86,7 +95,7 @@ async def readable_task(conn: Conn, who: Principal, task_id: str) -> TaskRow:
             raise not_found("task")
         if who.reads_history_only:
             raise forbidden("auditors read an incident's history only")
-        return task
+        return task, None
     if incident is None or not (
         # The task's assignee holds a task in its incident: no need to ask which.
         (task.assignee_id == who.staff_id and incident.board_id == who.board_id)
@@ -95,7 +104,7 @@ async def readable_task(conn: Conn, who: Principal, task_id: str) -> TaskRow:
         raise not_found("task")
     if who.reads_history_only:
         raise forbidden("auditors read an incident's history only")
-    return task
+    return task, incident
 
 
 def may_reassign(who: Principal, task: TaskRow, school_id: str) -> bool:

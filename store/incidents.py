@@ -112,23 +112,25 @@ async def add_persons(
     )
     row = await cur.fetchone()
     start = int(row["n"]) if row else 0
-    labels = []
-    for offset, (role, name, is_our_pupil) in enumerate(persons):
-        label = f"Leerling {_letters(start + offset)}"
-        await conn.execute(
+    labels = [f"Leerling {_letters(start + offset)}" for offset in range(len(persons))]
+    async with conn.cursor() as insert:
+        # executemany sends the rows in one round trip (libpq's pipeline), not one per person.
+        await insert.executemany(
             "INSERT INTO incident_persons (id, incident_id, role, label, name, is_our_pupil,"
             " answer_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            (
-                new_id(),
-                incident_id,
-                role.value,
-                label,
-                seal(name, table="incident_persons", column="name"),
-                is_our_pupil,
-                answer_id,
-            ),
+            [
+                (
+                    new_id(),
+                    incident_id,
+                    role.value,
+                    label,
+                    seal(name, table="incident_persons", column="name"),
+                    is_our_pupil,
+                    answer_id,
+                )
+                for label, (role, name, is_our_pupil) in zip(labels, persons, strict=True)
+            ],
         )
-        labels.append(label)
     return labels
 
 

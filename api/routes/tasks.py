@@ -5,7 +5,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, HTTPException
 
-from api.access import forbidden, may_reassign, readable_task
+from api.access import forbidden, may_reassign, readable_task, readable_task_and_incident
 from api.auth import CurrentUser
 from api.deps import Db, Service, reads_only
 from api.principal import Principal
@@ -109,8 +109,8 @@ async def not_applicable(
 async def reassign(
     task_id: str, body: NewAssignee, who: CurrentUser, conn: Db, svc: Service
 ) -> TaskResult:
-    task = await readable_task(conn, who, task_id)
-    school_id = await svc.school_of(task)
+    task, incident = await readable_task_and_incident(conn, who, task_id)
+    school_id = incident.school_id if incident else await svc.school_of(task)
     if not may_reassign(who, task, school_id):
         raise forbidden(
             "only the assignee, the school's coordinator or leader, or the board reassigns"

@@ -7,7 +7,12 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.access import forbidden, may_create_at, may_reassign, readable_task
+from api.access import (
+    forbidden,
+    may_create_at,
+    may_reassign,
+    readable_task_and_incident,
+)
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
@@ -27,6 +32,7 @@ from notifications.letters import render_document
 from regie.service import Refused
 from store import directory, incidents, policy_reviews, sessions, tasks
 from store.directory import Conn
+from store.incidents import Incident
 from store.tasks import TaskRow
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +126,9 @@ class Work:
     not_applicable_allowed: bool
 
 
-async def _work(conn: Conn, task: TaskRow, lang: Lang) -> Work:
+async def _work(conn: Conn, task: TaskRow, lang: Lang, incident: Incident | None = None) -> Work:
+    """What a task's page and card show around the form. `incident`: the task's incident when
+    the caller read it with the task (`readable_task_and_incident`); read here otherwise."""
     if task.review_id is not None:
         review = await policy_reviews.get_review(conn, review_id=task.review_id)
         assert review is not None
@@ -139,8 +147,9 @@ async def _work(conn: Conn, task: TaskRow, lang: Lang) -> Work:
             not_applicable_allowed=False,
         )
     assert task.incident_id is not None
-    incident = await incidents.get_incident(conn, incident_id=task.incident_id)
-    assert incident is not None
+    if incident is None:
+        incident = await incidents.get_incident(conn, incident_id=task.incident_id)
+    assert incident is not None and incident.id == task.incident_id
     step_kind = TaskKind(task.kind)
     return Work(
         school_id=incident.school_id,
@@ -166,9 +175,9 @@ async def task_action(request: Request, task_id: str, who: PageUser, conn: Db, r
     values = {key: [str(v) for v in form.getlist(key)] for key in form}
     check_csrf(request, who, (values.get("csrf") or [""])[0])
     action = (values.get("action") or ["complete"])[0]
-    task = await readable_task(conn, who, task_id)
+    task, incident = await readable_task_and_incident(conn, who, task_id)
     lang = _lang(request, who)
-    work = await _work(conn, task, lang)
+    work = await _work(conn, task, lang, incident)
     await conn.commit()
     specs = fields_of(work.form, lang, await _choices(conn, work))
     answer = parse(specs, values)
@@ -221,9 +230,9 @@ async def _task_response(
     result: Any = None,
     status_code: int = 200,
 ) -> Response:
-    task = await readable_task(conn, who, task_id)
+    task, incident = await readable_task_and_incident(conn, who, task_id)
     lang = _lang(request, who)
-    work = await _work(conn, task, lang)
+    work = await _work(conn, task, lang, incident)
     specs = fields_of(work.form, lang, await _choices(conn, work))
     mine = task.assignee_id == who.staff_id
     # The school leader told of an overdue task or an unreachable assignee hands it on here.
