@@ -56,8 +56,9 @@ async def drive_incident(
         task_id = mail.claims.task_id
         detail = await http.get(f"/api/tasks/{task_id}", headers=board.auth(staff))
         detail.raise_for_status()
-        kind = str(detail.json()["kind"])
-        arrived.setdefault(str(detail.json()["step"]), mail.arrived)
+        task = detail.json()
+        kind = str(task["kind"])
+        arrived.setdefault(str(task["step"]), mail.arrived)
         started = time.perf_counter()
         response = await http.post(
             f"/api/tasks/{task_id}/complete",
@@ -273,6 +274,9 @@ async def measure(
             "cpu_s_per_incident": _mean_cpu([r.bare_cpu for r in done]),
         },
         "overhead_ratio": _median([r for r in ratios if r is not None]),
+        "cpu_ratio": ratio(
+            sum(r.regie_cpu["all"] for r in done), sum(r.bare_cpu["all"] for r in done)
+        ),
         "overhead_ratio_pooled": ratio(bare_rate, regie_rate),
         "pairs": [
             {

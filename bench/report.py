@@ -79,6 +79,12 @@ def rows(results: dict[str, Any]) -> list[Row]:
                     "1 overhead", f"CPU s per incident, {who}",
                     ", ".join(f"{k} {v}" for k, v in used.items() if v >= 0.005), "", None,
                 ))  # fmt: skip
+        if (cpu_ratio := o.get("cpu_ratio")) is not None:
+            # Not the issue's measure, which is the rates' ratio; it moves far less between
+            # runs on a machine whose speed drifts, so it shows what a change did.
+            out.append((
+                "1 overhead", "CPU s per incident, Regie ÷ bare", _fmt(cpu_ratio), "", None,
+            ))  # fmt: skip
         out += _latency_rows(o["latency"], f"{o['in_flight']} in flight")
         if light := o.get("latency_light"):
             out += _latency_rows(light, f"{light['in_flight']} in flight")

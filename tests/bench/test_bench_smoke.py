@@ -39,6 +39,9 @@ def test_the_smoke_size_runs_every_part(tmp_path: Path) -> None:
     assert len(pairs) == overhead["rounds"] == 2
     assert overhead["regie"]["task_mails_expected"] == 2 * 2 * 8
     assert overhead["overhead_ratio"] == round((pairs[0]["ratio"] + pairs[1]["ratio"]) / 2, 2)
+    # Regie's CPU per incident against the bare run's, over the same pairs.
+    regie_cpu, bare_cpu = (sum(p[f"{side}_cpu_s"] for p in pairs) for side in ("regie", "bare"))
+    assert overhead["cpu_ratio"] == round(regie_cpu / bare_cpu, 2) > 1
     assert overhead["latency"]["answer_to_next_mail"]["n"] > 0
     light = overhead["latency_light"]
     assert light["in_flight"] == 1 and light["answer_to_next_mail"]["n"] > 0
