@@ -7,12 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.access import (
-    forbidden,
-    may_create_at,
-    may_reassign,
-    readable_task_and_incident,
-)
+from api.access import forbidden, may_create_at, may_reassign, readable_task_and_incident
 from api.auth import SESSION_COOKIE
 from api.deps import Db, Rt
 from api.principal import Principal
