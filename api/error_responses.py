@@ -53,6 +53,11 @@ STATEFUL: dict[int | str, dict[str, Any]] = {
     409: _error("The task or incident is not in a state that allows this"),
 }
 
+# Adding someone to the directory whose e-mail address it holds already.
+DUPLICATE_STAFF: dict[int | str, dict[str, Any]] = {
+    409: _error("Someone with this e-mail address is in the directory already"),
+}
+
 # Asking for sign-in links is limited per address and per client IP (api/routes/signin.py).
 THROTTLED: dict[int | str, dict[str, Any]] = {
     429: _error("Too many sign-in links asked for; try again in 15 minutes"),

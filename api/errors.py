@@ -4,6 +4,7 @@
 - PostgreSQL or Temporal down: 503 with the reason, never a half-made incident.
 - An image or a file anywhere, or an upload content type: 415 with the reason.
 - A body over the limit: 413.
+- Text no database column can hold (a NUL, half a surrogate pair): 422 (api/storable_text.py).
 """
 
 import logging
@@ -17,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.storable_text import UNSTORABLE, body_has_unstorable_text, target_has_nul
 from regie.service import Refused, Unavailable
 from workflows.refusals import Refusal
 
@@ -43,7 +45,7 @@ _EMBEDDED_IMAGE = re.compile(
 
 
 class RequestGuard:
-    """Refuses files, images and oversized bodies before any route sees them.
+    """Refuses files, images, oversized bodies and unstorable text before any route sees them.
 
     Pure ASGI (not BaseHTTPMiddleware): a GET passes straight through, and a body is read
     once, checked, and handed on to the app as it came.
@@ -53,7 +55,13 @@ class RequestGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if target_has_nul(scope["path"], scope["query_string"]):
+            await _unprocessable(UNSTORABLE)(scope, receive, send)
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -102,8 +110,11 @@ def _refusal(headers: Headers, body: bytes, *, path: str) -> JSONResponse | None
         return _unsupported(f"{NO_IMAGES}. Files cannot be uploaded to Regie.")
     if _EMBEDDED_IMAGE.search(body):
         return _unsupported(f"{NO_IMAGES}. This request contains an image.")
-    if body and path.startswith("/api/") and not _JSON.match(content_type or ""):
+    json_body = bool(_JSON.match(content_type or ""))
+    if body and path.startswith("/api/") and not json_body:
         return _unsupported("send JSON with 'Content-Type: application/json'. " + NO_IMAGES + ".")
+    if body_has_unstorable_text(body, json_body=json_body):
+        return _unprocessable(UNSTORABLE)
     return None
 
 
@@ -112,6 +123,10 @@ def _too_large() -> JSONResponse:
         {"detail": f"the request is larger than {MAX_BODY // 1024} KB; send less text"},
         status_code=413,
     )
+
+
+def _unprocessable(message: str) -> JSONResponse:
+    return JSONResponse({"detail": message}, status_code=422)
 
 
 def _unsupported(message: str) -> JSONResponse:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from api.access import forbidden
 from api.auth import CurrentUser
 from api.deps import Db, reads_only
+from api.error_responses import DUPLICATE_STAFF
 from api.principal import Principal
 from api.schemas import NewStaff, RoleGrant, SchoolOut, StaffOut
 from domain.deadlines import DeadlineSettings
@@ -43,7 +44,7 @@ async def staff(who: CurrentUser, conn: Db) -> list[StaffOut]:
     return [_staff_out(r) for r in rows]
 
 
-@router.post("/api/staff", status_code=status.HTTP_201_CREATED)
+@router.post("/api/staff", status_code=status.HTTP_201_CREATED, responses=DUPLICATE_STAFF)
 async def add_staff(body: NewStaff, who: CurrentUser, conn: Db) -> StaffOut:
     _board_admin(who)
     schools = {s["id"] for s in await directory.schools_of_board(conn, board_id=who.board_id)}
@@ -66,7 +67,11 @@ async def add_staff(body: NewStaff, who: CurrentUser, conn: Db) -> StaffOut:
                     conn, staff_id=staff_id, role=grant.role, school_id=grant.school_id
                 )
     except UniqueViolation:
-        raise HTTPException(409, "someone with this e-mail address exists already") from None
+        raise HTTPException(
+            409,
+            "someone with this e-mail address is in the directory already (GET /api/staff);"
+            " to give them another role, list it for them in `regie staff import`",
+        ) from None
     return StaffOut(
         id=staff_id, name=body.name, email=str(body.email), language=body.language,
         roles=body.roles,

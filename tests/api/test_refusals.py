@@ -177,3 +177,21 @@ async def test_postgresql_down_gives_503(api: Api) -> None:
             assert ready.status_code == 503 and "postgresql" in ready.json()["problems"]
     finally:
         await dead.close()
+
+
+async def test_adding_someone_twice_is_a_documented_conflict_that_says_what_to_do(
+    api: Api,
+) -> None:
+    admin = api.board_staff(Role.board_admin)
+    person = {
+        "name": "Nieuwe mentor",
+        "email": f"mentor.twice.{api.world.board_id[:8]}@example.org",
+        "roles": [{"role": "support", "school_id": api.world.school.id}],
+    }
+    first = await api.client.post("/api/staff", json=person, headers=api.as_(admin))
+    assert first.status_code == 201, first.text
+    again = await api.client.post("/api/staff", json=person, headers=api.as_(admin))
+    assert again.status_code == 409
+    assert "regie staff import" in again.json()["detail"]
+    schema = (await api.client.get("/openapi.json")).json()
+    assert "409" in schema["paths"]["/api/staff"]["post"]["responses"]
