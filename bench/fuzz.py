@@ -5,7 +5,7 @@ worker and an SMTP catcher; schemathesis (its CLI, run as a process) sends gener
 mutated requests with a staff member's bearer token and checks every answer: no 5xx, status
 code, content type, headers and body as the schema declares.
 
-    python -m bench.fuzz [--examples N] [--max-time SECONDS]
+    python -m bench.fuzz [--examples N] [--max-time SECONDS] [--roles all | ROLE,ROLE]
 
 prints the number of cases per token and exits non-zero on any failure.
 """
@@ -27,6 +27,7 @@ import uvicorn
 
 from api.app import create_app
 from api.runtime import Runtime
+from domain.roles import SCHOOL_ROLES, Role
 from notifications.catcher import free_port
 
 BIN = Path(sys.executable).parent
@@ -172,7 +173,12 @@ def _cases_in(event: object) -> int:
     return 0
 
 
-async def _main(examples: int, max_time: float | None) -> int:
+# Whose token the requests carry: each role reaches other code (the board's lists, a school's,
+# an auditor's history only). The default two cover writing at a school and at the board.
+DEFAULT_ROLES = (Role.coordinator, Role.board_admin)
+
+
+async def _main(examples: int, max_time: float | None, roles: list[Role]) -> int:
     from bench.faults.scenarios import own_stack
     from notifications.smtp import SmtpSettings
     from regie.settings import Settings
@@ -195,11 +201,11 @@ async def _main(examples: int, max_time: float | None) -> int:
             smtp=SmtpSettings.from_url(catcher.url),
         )
         world = await make_world(service.pool)
-        from domain.roles import Role
-
         who = {
-            "coordinator": world.school.staff[Role.coordinator],
-            "board_admin": world.board_staff[Role.board_admin],
+            role.value: world.school.staff[role]
+            if role in SCHOOL_ROLES
+            else world.board_staff[role]
+            for role in roles
         }
         # Something for the generated requests to find: an incident with open tasks.
         await service.start_incident(school_id=world.school.id, summary="fuzz", created_by=None)
@@ -230,8 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fuzz", description=__doc__)
     parser.add_argument("--examples", type=int, default=200, help="cases per operation")
     parser.add_argument("--max-time", type=float, default=None, help="seconds per token")
+    parser.add_argument(
+        "--roles",
+        default=",".join(DEFAULT_ROLES),
+        help=f"whose tokens, comma-separated, or 'all': {', '.join(Role)}",
+    )
     args = parser.parse_args(argv)
-    return asyncio.run(_main(args.examples, args.max_time))
+    names = [r.strip() for r in args.roles.split(",") if r.strip()]
+    if unknown := sorted(set(names) - set(Role) - {"all"}):
+        parser.error(f"unknown role(s) {', '.join(unknown)}; use {', '.join(Role)} or all")
+    roles = list(Role) if "all" in names else [Role(name) for name in names]
+    return asyncio.run(_main(args.examples, args.max_time, roles))
 
 
 if __name__ == "__main__":
