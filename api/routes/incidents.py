@@ -250,6 +250,8 @@ def _decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
         return None
     try:
         at, _, incident_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        if "\x00" in incident_id:  # no id holds one, and PostgreSQL refuses it in a query
+            raise ValueError(incident_id)
         return datetime.fromisoformat(at), incident_id
     except ValueError:
         raise HTTPException(422, "cursor: use the next_cursor of the previous page") from None

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from api.web.labels import choice_label, field_label
 
@@ -24,6 +25,9 @@ LONG_TEXT = frozenset(
      "policy_change", "sensitivity_notes", "improvements", "change"}
 )  # fmt: skip
 SPARE_ROWS = 2
+# Rows of a list whose model sets no max_length. A posted row number decides how many rows
+# the page renders again, so no number past a list's maximum is read.
+DEFAULT_MAX_ROWS = 100
 
 
 @dataclass
@@ -35,6 +39,7 @@ class FieldSpec:
     choices: list[tuple[str, str]] = field(default_factory=list)
     sub: list["FieldSpec"] = field(default_factory=list)
     default: bool = False  # a checkbox that starts ticked
+    max_rows: int = DEFAULT_MAX_ROWS  # for "rows": the list's max_length
 
 
 @dataclass(frozen=True)
@@ -85,12 +90,21 @@ def fields_of(model: type[BaseModel], lang: str, choices: Choices | None = None)
         elif (
             origin is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel)
         ):
-            spec = FieldSpec(name, label, "rows", required, sub=fields_of(args[0], lang, choices))
+            spec = FieldSpec(
+                name, label, "rows", required, sub=fields_of(args[0], lang, choices),
+                max_rows=_max_length(info),
+            )  # fmt: skip
         else:
             spec = FieldSpec(name, label, "textarea" if name in LONG_TEXT else "text", required)
         specs.append(spec)
     # Notes come from the shared base form; on the page they belong last.
     return sorted(specs, key=lambda s: s.name == "notes")
+
+
+def _max_length(info: FieldInfo) -> int:
+    # Field(max_length=...) on a list is kept as a constraint object with a max_length.
+    lengths = [getattr(c, "max_length", None) for c in info.metadata]
+    return min((n for n in lengths if isinstance(n, int)), default=DEFAULT_MAX_ROWS)
 
 
 def _is_date(annotation: Any) -> bool:
@@ -128,9 +142,10 @@ def _typed_rows(
     """(index, the row's own fields) of every row with something typed or chosen in it."""
     indexes = sorted(
         {
-            int(key.split(".")[1])
+            index
             for key in form
-            if key.startswith(f"{spec.name}.") and key.split(".")[1].isdigit()
+            if key.startswith(f"{spec.name}.")
+            and (index := _row_index(key.split(".")[1], spec.max_rows)) is not None
         }
     )
     typed = []
@@ -141,6 +156,14 @@ def _typed_rows(
         if any(v.strip() for s in spec.sub if s.kind != "bool" for v in sub_form.get(s.name, [])):
             typed.append((index, sub_form))
     return typed
+
+
+def _row_index(part: str, max_rows: int) -> int | None:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (part.isascii() and part.isdigit() and len(part) <= len(str(max_rows))):
+        return None
+    index = int(part)
+    return index if index < max_rows else None
 
 
 def row_count(spec: FieldSpec, form: Mapping[str, list[str]]) -> int:

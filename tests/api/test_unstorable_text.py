@@ -5,6 +5,7 @@ Found by the fuzzer (bench/fuzz.py): such a school id reached the database and c
 500. Nothing may be written on the way.
 """
 
+import base64
 import json
 from typing import Any
 
@@ -63,6 +64,15 @@ async def test_a_nul_in_a_path_or_a_query_is_refused(api: Api) -> None:
     coordinator = api.school_staff(Role.coordinator)
     for path in ("/api/tasks/x%00", "/api/incidents?school_id=x%00", "/tasks/x%00"):
         _refused(await api.client.get(path, headers=api.as_(coordinator)))
+
+
+async def test_a_nul_inside_a_page_cursor_is_refused(api: Api) -> None:
+    """A cursor is base64 the client hands back: what it decodes to is input as well."""
+    adviser = api.board_staff(Role.board_safeguarding)
+    cursor = base64.urlsafe_b64encode(b"2026-11-01T00:00:00+00:00|x\x00").decode()
+    response = await api.client.get(f"/api/incidents?cursor={cursor}", headers=api.as_(adviser))
+    assert response.status_code == 422, response.text
+    assert "next_cursor" in response.json()["detail"]
 
 
 async def test_half_a_surrogate_pair_in_a_path_is_only_an_unknown_task(api: Api) -> None:

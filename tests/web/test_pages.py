@@ -71,3 +71,33 @@ async def test_pages_ask_to_sign_in_and_refuse_other_schools(api: Api) -> None:
     assert "Stuur mij een inloglink" in login.text
     english = await api.client.get("/login?lang=en")
     assert "Send me a sign-in link" in english.text and 'lang="en"' in english.text
+
+
+async def test_a_posted_row_number_cannot_blow_up_the_page(api: Api) -> None:
+    """Rows are named `field.N.sub` and the page shows rows up to the last one typed in, so a
+    hand-made N once rendered millions of rows (a 3 MB page at N=5000), and a digit that is not
+    ASCII ("²") was a 500. Numbers past the list's maximum are not read."""
+    coordinator = api.school_staff(Role.coordinator)
+    created = await api.client.post(
+        "/api/incidents",
+        json={"school_id": api.world.school.id, "summary": "Foto gedeeld"},
+        headers=api.as_(coordinator),
+    )
+    assert created.status_code == 201
+    link = await _task_link(api, coordinator)
+    opened = await api.client.get(link, follow_redirects=True, headers={"accept": "text/html"})
+    task_path = str(opened.url).replace("http://regie.test", "")
+    plain = await api.client.post(
+        task_path, data={"csrf": _csrf(opened.text), "action": "complete"}
+    )
+    assert plain.status_code == 422  # nothing chosen yet: the form comes back
+    for row in ("²", "50", "99999999", "9" * 5000):
+        form = {
+            "csrf": _csrf(opened.text),
+            "action": "complete",
+            f"channels.{row}.description": "Klas 3C groep",
+        }
+        answered = await api.client.post(task_path, data=form)
+        assert answered.status_code == 422, (row, answered.status_code)
+        # The same rows as a form with nothing typed in (channels allows 50, numbered 0-49).
+        assert answered.text.count('name="channels.') == plain.text.count('name="channels.')
