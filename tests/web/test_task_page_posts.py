@@ -1,5 +1,7 @@
-"""Hand-made POSTs to a task page, through the routes and templates: never a 500, never a
-page out of bounds. Schemathesis does not see the pages; this is their bad-input run.
+"""Hand-made POSTs to task pages (assess, support, and the inform and media pages, whose
+preview renders the typed text as the letter or statement), through the routes and
+templates: never a 500, never a page out of bounds. Schemathesis does not see the pages;
+this is their bad-input run.
 
 The forms come from a seeded generator, so a failure names the form that caused it and
 repeats: field names and row numbers from the page's own form and others, text with markup,
@@ -13,6 +15,8 @@ from typing import Any
 from api.web.forms import fields_of
 from domain.roles import Role
 from domain.steps import TASK_KINDS, TaskKind
+from notifications.links import read_task_token
+from tests import answers
 from tests.fixtures.api import Api
 from tests.web.test_pages import _csrf, _task_link
 
@@ -60,8 +64,10 @@ def _random_form(rng: random.Random, kind: TaskKind, csrf: str) -> dict[str, Any
     return form
 
 
-async def _post_many(api: Api, staff_id: str, kind: TaskKind, seed: int) -> None:
-    link = await _task_link(api, staff_id)
+async def _post_many(
+    api: Api, staff_id: str, kind: TaskKind, seed: int, *, link: str | None = None
+) -> None:
+    link = link or await _task_link(api, staff_id)
     opened = await api.client.get(link, follow_redirects=True, headers={"accept": "text/html"})
     assert opened.status_code == 200
     task_path = str(opened.url).replace("http://regie.test", "")
@@ -85,3 +91,50 @@ async def test_hand_made_posts_to_the_first_two_task_pages(api: Api) -> None:
     assert created.status_code == 201
     await _post_many(api, mentor, TaskKind.support, seed=1)
     await _post_many(api, coordinator, TaskKind.assess, seed=2)
+
+
+async def _link_to(api: Api, staff_id: str, kind: TaskKind) -> str:
+    """The link in the e-mail of this person's task of `kind` (they may hold others)."""
+    task_id = (await api.my_task(staff_id, kind.value))["id"]
+    assert api.runtime.mail_catcher is not None
+    address = api.world.emails[staff_id]
+    secret = api.runtime.settings.secret_key
+    for message in api.runtime.mail_catcher.messages():
+        for link in message.links:
+            if address in message.to and "/t/" in link:
+                token = link.rsplit("/t/", 1)[1]
+                claims = read_task_token(secret, token, max_age_seconds=600)
+                if claims.task_id == task_id:
+                    return link.replace("http://regie.test", "")
+    raise AssertionError(f"no e-mail for {staff_id}'s {kind} task")
+
+
+async def _answer(api: Api, staff_id: str, kind: str, answer: dict[str, Any]) -> None:
+    task = await api.my_task(staff_id, kind)
+    done = await api.client.post(
+        f"/api/tasks/{task['id']}/complete", json=answer, headers=api.as_(staff_id)
+    )
+    assert done.status_code == 200, done.text
+
+
+async def test_hand_made_posts_and_previews_on_the_letter_and_statement_pages(api: Api) -> None:
+    """The inform and media pages preview the typed text as the letter or statement."""
+    coordinator = api.school_staff(Role.coordinator)
+    mentor = api.school_staff(Role.support)
+    leader = api.school_staff(Role.school_leader)
+    comms = api.board_staff(Role.communications)
+    created = await api.client.post(
+        "/api/incidents",
+        json={"school_id": api.world.school.id, "summary": "Foto gedeeld in de klassenapp"},
+        headers=api.as_(coordinator),
+    )
+    assert created.status_code == 201
+    await _answer(api, coordinator, "assess", answers.assess(media_risk=True))
+    await _answer(api, mentor, "support", answers.support())
+    await _answer(api, coordinator, "report", answers.report())
+    await _answer(api, coordinator, "remove", answers.remove())
+    await _answer(api, leader, "confront", answers.confront())
+    inform = await _link_to(api, leader, TaskKind.inform)
+    await _post_many(api, leader, TaskKind.inform, seed=3, link=inform)
+    media = await _link_to(api, comms, TaskKind.media)
+    await _post_many(api, comms, TaskKind.media, seed=4, link=media)
