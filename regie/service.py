@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -402,7 +407,27 @@ class IncidentService:
             if isinstance(cause, ApplicationError) and cause.type:
                 raise Refused(cause.type, cause.message) from None
             raise
+        except RPCError as err:
+            # A workflow that has ended takes no updates, and Temporal calls it not found. The
+            # incident (or review) is over: that is a state, not a missing thing.
+            if err.status == RPCStatusCode.NOT_FOUND and await _has_ended(handle):
+                what = "yearly review" if task.review_id else "incident"
+                raise Refused(
+                    Refusal.incident_closed, f"the {what} is closed; nothing can change"
+                ) from None
+            raise
         return result
+
+
+async def _has_ended(handle: WorkflowHandle[Any, Any]) -> bool:
+    try:
+        with _temporal():
+            described = await handle.describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False  # never started, or its history is deleted: the 404 stands
+        raise
+    return described.status not in (None, WorkflowExecutionStatus.RUNNING)
 
 
 def _problems(exc: ValidationError) -> list[FieldProblem]:

@@ -1,6 +1,6 @@
-"""Hand-made POSTs to task pages (assess, support, and the inform and media pages, whose
-preview renders the typed text as the letter or statement), through the routes and
-templates: never a 500, never a page out of bounds. Schemathesis does not see the pages;
+"""Hand-made POSTs to every task page (the inform and media pages' preview renders the typed
+text as the letter or statement), through the routes and templates: never a 500, never a
+page out of bounds. Schemathesis does not see the pages;
 this is their bad-input run.
 
 The forms come from a seeded generator, so a failure names the form that caused it and
@@ -9,6 +9,7 @@ direction marks, other digits, dates that do not exist and lengths past the limi
 action the page knows and some it does not.
 """
 
+import asyncio
 import random
 from typing import Any
 
@@ -66,7 +67,8 @@ def _random_form(rng: random.Random, kind: TaskKind, csrf: str) -> dict[str, Any
 
 async def _post_many(
     api: Api, staff_id: str, kind: TaskKind, seed: int, *, link: str | None = None
-) -> None:
+) -> tuple[str, str]:
+    """Posts the generated forms; returns the task page's path and its form's CSRF token."""
     link = link or await _task_link(api, staff_id)
     opened = await api.client.get(link, follow_redirects=True, headers={"accept": "text/html"})
     assert opened.status_code == 200
@@ -78,6 +80,7 @@ async def _post_many(
         answered = await api.client.post(task_path, data=form)
         assert answered.status_code in ANSWERS, (answered.status_code, form, answered.text[:300])
         assert len(answered.content) < MAX_PAGE_BYTES, (len(answered.content), form)
+    return task_path, csrf
 
 
 async def test_hand_made_posts_to_the_first_two_task_pages(api: Api) -> None:
@@ -93,32 +96,28 @@ async def test_hand_made_posts_to_the_first_two_task_pages(api: Api) -> None:
     await _post_many(api, coordinator, TaskKind.assess, seed=2)
 
 
-async def _link_to(api: Api, staff_id: str, kind: TaskKind) -> str:
-    """The link in the e-mail of this person's task of `kind` (they may hold others)."""
-    task_id = (await api.my_task(staff_id, kind.value))["id"]
+async def _link_to(api: Api, staff_id: str, kind: TaskKind) -> tuple[str, str]:
+    """The task of `kind` this person holds, and the link in its e-mail (they may hold others)."""
+    task_id = str((await api.my_task(staff_id, kind.value))["id"])
     assert api.runtime.mail_catcher is not None
     address = api.world.emails[staff_id]
     secret = api.runtime.settings.secret_key
-    for message in api.runtime.mail_catcher.messages():
-        for link in message.links:
-            if address in message.to and "/t/" in link:
-                token = link.rsplit("/t/", 1)[1]
-                claims = read_task_token(secret, token, max_age_seconds=600)
-                if claims.task_id == task_id:
-                    return link.replace("http://regie.test", "")
+    for _ in range(200):  # the task's row is written just before its e-mail goes
+        for message in api.runtime.mail_catcher.messages():
+            for link in message.links:
+                if address in message.to and "/t/" in link:
+                    token = link.rsplit("/t/", 1)[1]
+                    claims = read_task_token(secret, token, max_age_seconds=600)
+                    if claims.task_id == task_id:
+                        return task_id, link.replace("http://regie.test", "")
+        await asyncio.sleep(0.05)
     raise AssertionError(f"no e-mail for {staff_id}'s {kind} task")
 
 
-async def _answer(api: Api, staff_id: str, kind: str, answer: dict[str, Any]) -> None:
-    task = await api.my_task(staff_id, kind)
-    done = await api.client.post(
-        f"/api/tasks/{task['id']}/complete", json=answer, headers=api.as_(staff_id)
-    )
-    assert done.status_code == 200, done.text
-
-
-async def test_hand_made_posts_and_previews_on_the_letter_and_statement_pages(api: Api) -> None:
-    """The inform and media pages preview the typed text as the letter or statement."""
+async def test_hand_made_posts_to_every_later_task_page(api: Api) -> None:
+    """Report to evaluate, each page before its real answer; the inform and media pages
+    preview the typed text as the letter or statement. A generated post that closes a task
+    (as not applicable, with a generated reason) leaves the real answer out."""
     coordinator = api.school_staff(Role.coordinator)
     mentor = api.school_staff(Role.support)
     leader = api.school_staff(Role.school_leader)
@@ -129,12 +128,48 @@ async def test_hand_made_posts_and_previews_on_the_letter_and_statement_pages(ap
         headers=api.as_(coordinator),
     )
     assert created.status_code == 201
-    await _answer(api, coordinator, "assess", answers.assess(media_risk=True))
-    await _answer(api, mentor, "support", answers.support())
-    await _answer(api, coordinator, "report", answers.report())
-    await _answer(api, coordinator, "remove", answers.remove())
-    await _answer(api, leader, "confront", answers.confront())
-    inform = await _link_to(api, leader, TaskKind.inform)
-    await _post_many(api, leader, TaskKind.inform, seed=3, link=inform)
-    media = await _link_to(api, comms, TaskKind.media)
-    await _post_many(api, comms, TaskKind.media, seed=4, link=media)
+    steps: list[tuple[str, TaskKind, dict[str, Any]]] = [
+        (coordinator, TaskKind.assess, answers.assess(media_risk=True)),
+        (mentor, TaskKind.support, answers.support()),
+        (coordinator, TaskKind.report, answers.report()),
+        (coordinator, TaskKind.remove, answers.remove()),
+        (leader, TaskKind.confront, answers.confront()),
+        (leader, TaskKind.inform, answers.inform()),
+        (comms, TaskKind.media, answers.media(comms)),
+        (leader, TaskKind.evaluate, answers.evaluate()),
+    ]
+    page = ("", "")
+    for seed, (staff_id, kind, answer) in enumerate(steps, start=10):
+        task_id, link = await _link_to(api, staff_id, kind)
+        if kind not in (TaskKind.assess, TaskKind.support):  # the first test's
+            page = await _post_many(api, staff_id, kind, seed=seed, link=link)
+        task = await api.client.get(f"/api/tasks/{task_id}", headers=api.as_(staff_id))
+        if task.json()["status"] == "open":
+            done = await api.client.post(
+                f"/api/tasks/{task_id}/complete", json=answer, headers=api.as_(staff_id)
+            )
+            assert done.status_code == 200, done.text
+
+    # The evaluation closed the incident and its workflow ended: a valid answer posted on
+    # the evaluation's page now is a 409 page saying so, not Temporal's "not found".
+    for _ in range(100):
+        closed = await api.client.get(
+            f"/api/incidents/{created.json()['id']}", headers=api.as_(leader)
+        )
+        if closed.json()["status"] == "closed":
+            break
+        await asyncio.sleep(0.05)
+    task_path, csrf = page
+    again = await api.client.post(
+        task_path,
+        data={
+            "csrf": csrf,
+            "action": "complete",
+            "went_well": "Snel gemeld",
+            "can_be_better": "Ouders eerder betrekken",
+            "policy_change_needed": "on",
+            "policy_change": "Appgroepen in het beleid",
+        },
+    )
+    assert again.status_code == 409, again.text[:300]
+    assert 'class="badge done">klaar<' in again.text  # the page shows the task as done
