@@ -3,6 +3,7 @@
 from api.web.i18n import Lang
 from api.web.labels import field_label
 from regie.service import FieldProblem, Refused
+from workflows.refusals import Refusal
 
 # Pydantic's error types, in plain words.
 _TYPES: dict[str, tuple[str, str]] = {
@@ -18,6 +19,21 @@ _TYPES: dict[str, tuple[str, str]] = {
     "extra_forbidden": ("Dit hoort niet bij dit formulier.", "This does not belong in this form."),
 }
 
+# Refusals of a task's or an incident's state, in plain words: the service's message for them
+# is written for API clients.
+_STATES: dict[str, tuple[str, str]] = {
+    Refusal.incident_closed: (
+        "Dit is afgerond: hier verandert niets meer.",
+        "This is closed: nothing changes here any more.",
+    ),
+    Refusal.closed: ("Deze taak is al afgerond.", "This task is done already."),
+    Refusal.not_open_yet: ("Deze taak staat nog niet open.", "This task is not open yet."),
+    Refusal.not_assignee: (
+        "Deze taak is aan iemand anders toegewezen.",
+        "This task is assigned to someone else.",
+    ),
+}
+
 
 def explain(refused: Refused, lang: Lang) -> tuple[dict[str, str], list[str]]:
     """Messages per form field (by its form name) and messages for the top of the form."""
@@ -31,6 +47,9 @@ def explain(refused: Refused, lang: Lang) -> tuple[dict[str, str], list[str]]:
             "in the incident: rewrite it without names."
         )
         return {}, [sentence]
+    if refused.code in _STATES:
+        dutch, english = _STATES[refused.code]
+        return {}, [dutch if lang == "nl" else english]
     if not refused.problems:
         return {}, [refused.message]
     by_field: dict[str, str] = {}

@@ -173,3 +173,5 @@ async def test_hand_made_posts_to_every_later_task_page(api: Api) -> None:
     )
     assert again.status_code == 409, again.text[:300]
     assert 'class="badge done">klaar<' in again.text  # the page shows the task as done
+    assert "Dit is afgerond: hier verandert niets meer." in again.text  # why nothing was saved
+    assert "nog " not in again.text  # a done task's deadline no longer counts down
