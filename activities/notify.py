@@ -4,11 +4,12 @@ The mail log row is claimed, locked and marked 'sent' in one transaction, which 
 moment the message's final "." goes to the SMTP server (notifications.smtp.deliver's
 `record`), while the server's reply is still on its way; if the server then refuses, the mark
 is taken back and the activity fails to be retried. So a retry after a crash finds the e-mail
-sent (and sends nothing) unless the worker died within one turn of its event loop after
-handing the message over. A database failure in that moment (a restart) is remembered in the
-process, and the retry records the send instead of repeating it. What is left, a resend after
-a worker death in that instant, carries the same Message-ID (derived from the idempotency
-key), so the receiving side can recognise it.
+sent (and sends nothing) unless the worker died between handing the message's end and the
+COMMIT to the network: two system calls, one right after the other (`store.db.commit_now`).
+A database failure in that moment (a restart) is remembered in the process, and the retry
+records the send instead of repeating it. What is left, a resend after a worker death in that
+instant, carries the same Message-ID (derived from the idempotency key), so the receiving
+side can recognise it.
 
 An address the server refuses for good (a 5xx to the recipient) is not retried: the row says
 'refused', the audit trail records it, and someone at the school who can reassign the task
@@ -17,6 +18,7 @@ would never end, and the opening that waits for this e-mail would hold up the in
 """
 
 import hashlib
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 from activities import metrics
@@ -27,6 +29,7 @@ from notifications.messages import MessageContext, MessageKind
 from notifications.render import Language, render_message
 from notifications.smtp import DeliveryError, deliver
 from store import audit, directory, mail_log
+from store.db import commit_now
 from store.directory import Conn
 from store.mail_log import Claim
 
@@ -92,13 +95,20 @@ async def send_to_staff(
 
         committed: list[bool] = []
 
-        async def record_sent() -> None:
+        def record_sent() -> Awaitable[None]:
             # Remembered first: if the database fails before the commit (a restart), the
-            # retry in this process records the send instead of sending again.
+            # retry in this process records the send instead of sending again. Then the
+            # COMMIT goes on the socket before this returns: deliver calls it right after
+            # handing the final "." to the network, so both leave in the same moment.
             _ACCEPTED.add(key)
-            await conn.commit()  # one round trip: the row says 'sent' already
-            committed.append(True)
-            _ACCEPTED.discard(key)
+            commit = commit_now(conn)  # one round trip: the row says 'sent' already
+
+            async def recorded() -> None:
+                await commit
+                committed.append(True)
+                _ACCEPTED.discard(key)
+
+            return recorded()
 
         if key in _ACCEPTED:
             await record_sent()  # the server took it on an earlier try; only the record failed

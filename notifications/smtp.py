@@ -209,11 +209,13 @@ async def deliver(
 ) -> None:
     """Sends one e-mail; raises DeliveryError when the server cannot be reached or refuses.
 
-    `record` is the caller's note that the e-mail went out (the mail log's commit). It starts
-    the moment the message's final "." is handed to the network, while the server's reply is
-    still on its way, so a worker killed after that moment has as good as always written the
-    note as well: the time in which a crash makes a retry send the e-mail a second time
-    shrinks from the reply's round trip to a single turn of the event loop. If the server
+    `record` is the caller's note that the e-mail went out (the mail log's commit). It is
+    called in the same callback that hands the message's final "." to the network, while the
+    server's reply is still on its way; what it does before returning its awaitable leaves in
+    that same moment. A worker killed after it has as good as always written the note as well:
+    the time in which a crash makes a retry send the e-mail a second time shrinks from the
+    reply's round trip to the gap between two system calls, when `record` puts its note on
+    the wire before returning (activities/notify.py does, with store.db.commit_now). If the server
     then refuses the message, DeliveryError is raised after `record` finished, and the caller
     takes its note back. An error `record` raises is the caller's own and passes through.
 

@@ -1,9 +1,10 @@
 """Connections: one async pool per process."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError, generators, pq
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -45,6 +46,34 @@ async def one_write(pool: Pool) -> AsyncIterator[AsyncConnection[DictRow]]:
     """
     async with _statement_by_statement(pool) as conn:
         yield conn
+
+
+def commit_now(conn: AsyncConnection[Any]) -> Awaitable[None]:
+    """Send the transaction's COMMIT before returning; await the result for PostgreSQL's answer.
+
+    psycopg's own `commit()` sends nothing until a coroutine runs it, one turn of the event
+    loop or more after it was asked for. This puts the COMMIT on the socket at once, for a
+    commit that must leave together with something else (an e-mail's final ".", see
+    activities/notify.py). Only between statements: nothing else may be running on `conn`.
+    An error in sending is raised by the awaitable, not here.
+    """
+    sent: OperationalError | None = None
+    try:
+        conn.pgconn.send_query(b"COMMIT")  # libpq flushes what the socket takes now
+    except OperationalError as error:
+        sent = error
+
+    async def answered() -> None:
+        if sent is not None:
+            raise sent
+        # Flushes whatever the socket did not take at once, then reads the answer.
+        results = await conn.wait(generators.execute(conn.pgconn))
+        for result in results:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                message = (result.error_message or b"").decode(errors="replace").strip()
+                raise OperationalError(f"COMMIT failed: {message or result.status.name}")
+
+    return answered()
 
 
 @asynccontextmanager

@@ -10,7 +10,6 @@ instead of repeating it (the second test).
 
 from collections.abc import Awaitable, Callable
 
-import psycopg
 import pytest
 
 from activities import notify
@@ -47,11 +46,14 @@ def _sender(
 
 
 def _commit_fails(monkeypatch: pytest.MonkeyPatch, why: str) -> None:
-    # The only commit of a send is the one after the server's "250".
-    async def fail(*args: object, **kwargs: object) -> None:
-        raise CommitFailed(why)
+    # The only commit of a send is the one that leaves with the message's final ".".
+    def fail(conn: object) -> Awaitable[None]:
+        async def failed() -> None:
+            raise CommitFailed(why)
 
-    monkeypatch.setattr(psycopg.AsyncConnection, "commit", fail)
+        return failed()
+
+    monkeypatch.setattr(notify, "commit_now", fail)
 
 
 async def test_a_resend_after_a_crash_before_commit_carries_the_same_message_id(
