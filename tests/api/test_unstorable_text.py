@@ -14,19 +14,11 @@ import pytest
 
 from domain.roles import Role
 from store.db import Pool
+from tests.api.test_refusals import _count
 from tests.fixtures.api import Api
 
 NUL = "\x00"
 LONE_SURROGATE = "\ud8e4"
-
-
-async def _incidents(pool: Pool, board_id: str) -> int:
-    async with pool.connection() as conn:
-        cur = await conn.execute(
-            "SELECT count(*) AS n FROM incidents WHERE board_id = %s", (board_id,)
-        )
-        row = await cur.fetchone()
-    return int(row["n"]) if row else 0
 
 
 def _body(value: Any) -> bytes:
@@ -46,7 +38,7 @@ async def test_a_new_incident_with_unstorable_text_is_refused_and_nothing_is_wri
 ) -> None:
     coordinator = api.school_staff(Role.coordinator)
     school = api.world.school.id
-    before = await _incidents(pool, api.world.board_id)
+    before = await _count(pool, "incidents", api.world.board_id)
     for body in (
         {"school_id": school + bad, "summary": "Foto gedeeld"},
         {"school_id": school, "summary": f"Foto{bad} gedeeld"},
@@ -57,7 +49,7 @@ async def test_a_new_incident_with_unstorable_text_is_refused_and_nothing_is_wri
             headers={**api.as_(coordinator), "Content-Type": "application/json"},
         )
         _refused(response)
-    assert await _incidents(pool, api.world.board_id) == before
+    assert await _count(pool, "incidents", api.world.board_id) == before
 
 
 async def test_a_nul_in_a_path_or_a_query_is_refused(api: Api) -> None:

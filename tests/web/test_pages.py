@@ -1,9 +1,8 @@
 """The pages over HTTP (the browser tests drive the same pages in Chromium)."""
 
-import re
-
 from domain.roles import Role
 from tests.fixtures.api import Api
+from tests.web.test_incident_and_board import _csrf, _new_incident
 
 
 async def _task_link(api: Api, staff_id: str) -> str:
@@ -14,12 +13,6 @@ async def _task_link(api: Api, staff_id: str) -> str:
     )
     link = next(link for link in message.links if "/t/" in link)
     return link.replace("http://regie.test", "")
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf" value="([0-9a-f]+)"', html)
-    assert match, "the form has no CSRF token"
-    return match.group(1)
 
 
 async def test_the_task_link_opens_the_task_page_and_keeps_what_was_typed(api: Api) -> None:
@@ -77,14 +70,8 @@ async def test_a_posted_row_number_cannot_blow_up_the_page(api: Api) -> None:
     """Rows are named `field.N.sub` and the page shows rows up to the last one typed in, so a
     hand-made N once rendered millions of rows (a 3 MB page at N=5000), and a digit that is not
     ASCII ("²") was a 500. Numbers past the list's maximum are not read."""
-    coordinator = api.school_staff(Role.coordinator)
-    created = await api.client.post(
-        "/api/incidents",
-        json={"school_id": api.world.school.id, "summary": "Foto gedeeld"},
-        headers=api.as_(coordinator),
-    )
-    assert created.status_code == 201
-    link = await _task_link(api, coordinator)
+    await _new_incident(api, "Foto gedeeld")
+    link = await _task_link(api, api.school_staff(Role.coordinator))
     opened = await api.client.get(link, follow_redirects=True, headers={"accept": "text/html"})
     task_path = str(opened.url).replace("http://regie.test", "")
     plain = await api.client.post(

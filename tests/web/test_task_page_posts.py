@@ -16,10 +16,10 @@ from typing import Any
 from api.web.forms import fields_of
 from domain.roles import Role
 from domain.steps import TASK_KINDS, TaskKind
-from notifications.links import read_task_token
+from store.tasks import TaskRow
 from tests import answers
 from tests.fixtures.api import Api
-from tests.web.test_pages import _csrf, _task_link
+from tests.web.test_incident_and_board import _csrf, _new_incident, _open_task, _session
 
 POSTS_PER_TASK = 60
 ANSWERS = {200, 303, 403, 409, 422}
@@ -66,52 +66,31 @@ def _random_form(rng: random.Random, kind: TaskKind, csrf: str) -> dict[str, Any
 
 
 async def _post_many(
-    api: Api, staff_id: str, kind: TaskKind, seed: int, *, link: str | None = None
-) -> tuple[str, str]:
-    """Posts the generated forms; returns the task page's path and its form's CSRF token."""
-    link = link or await _task_link(api, staff_id)
-    opened = await api.client.get(link, follow_redirects=True, headers={"accept": "text/html"})
+    api: Api, staff_id: str, task: TaskRow, seed: int
+) -> tuple[str, dict[str, str], str]:
+    """Posts the generated forms on the person's task; returns the task page's path, the
+    person's session headers and the form's CSRF token."""
+    kind = TaskKind(task.kind)
+    task_path = f"/tasks/{task.id}"
+    session = await _session(api, staff_id)
+    opened = await api.client.get(task_path, headers=session)
     assert opened.status_code == 200
-    task_path = str(opened.url).replace("http://regie.test", "")
     csrf = _csrf(opened.text)
     rng = random.Random(seed)
     for _ in range(POSTS_PER_TASK):
         form = _random_form(rng, kind, csrf)
-        answered = await api.client.post(task_path, data=form)
+        answered = await api.client.post(task_path, data=form, headers=session)
         assert answered.status_code in ANSWERS, (answered.status_code, form, answered.text[:300])
         assert len(answered.content) < MAX_PAGE_BYTES, (len(answered.content), form)
-    return task_path, csrf
+    return task_path, session, csrf
 
 
 async def test_hand_made_posts_to_the_first_two_task_pages(api: Api) -> None:
-    coordinator = api.school_staff(Role.coordinator)
-    mentor = api.school_staff(Role.support)
-    created = await api.client.post(
-        "/api/incidents",
-        json={"school_id": api.world.school.id, "summary": "Foto gedeeld in de klassenapp"},
-        headers=api.as_(coordinator),
-    )
-    assert created.status_code == 201
-    await _post_many(api, mentor, TaskKind.support, seed=1)
-    await _post_many(api, coordinator, TaskKind.assess, seed=2)
-
-
-async def _link_to(api: Api, staff_id: str, kind: TaskKind) -> tuple[str, str]:
-    """The task of `kind` this person holds, and the link in its e-mail (they may hold others)."""
-    task_id = str((await api.my_task(staff_id, kind.value))["id"])
-    assert api.runtime.mail_catcher is not None
-    address = api.world.emails[staff_id]
-    secret = api.runtime.settings.secret_key
-    for _ in range(200):  # the task's row is written just before its e-mail goes
-        for message in api.runtime.mail_catcher.messages():
-            for link in message.links:
-                if address in message.to and "/t/" in link:
-                    token = link.rsplit("/t/", 1)[1]
-                    claims = read_task_token(secret, token, max_age_seconds=600)
-                    if claims.task_id == task_id:
-                        return task_id, link.replace("http://regie.test", "")
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no e-mail for {staff_id}'s {kind} task")
+    incident_id = await _new_incident(api, "Foto gedeeld in de klassenapp")
+    support = await _open_task(api, incident_id, "support")
+    await _post_many(api, api.school_staff(Role.support), support, seed=1)
+    assess = await _open_task(api, incident_id, "assess")
+    await _post_many(api, api.school_staff(Role.coordinator), assess, seed=2)
 
 
 async def test_hand_made_posts_to_every_later_task_page(api: Api) -> None:
@@ -122,12 +101,7 @@ async def test_hand_made_posts_to_every_later_task_page(api: Api) -> None:
     mentor = api.school_staff(Role.support)
     leader = api.school_staff(Role.school_leader)
     comms = api.board_staff(Role.communications)
-    created = await api.client.post(
-        "/api/incidents",
-        json={"school_id": api.world.school.id, "summary": "Foto gedeeld in de klassenapp"},
-        headers=api.as_(coordinator),
-    )
-    assert created.status_code == 201
+    incident_id = await _new_incident(api, "Foto gedeeld in de klassenapp")
     steps: list[tuple[str, TaskKind, dict[str, Any]]] = [
         (coordinator, TaskKind.assess, answers.assess(media_risk=True)),
         (mentor, TaskKind.support, answers.support()),
@@ -138,30 +112,29 @@ async def test_hand_made_posts_to_every_later_task_page(api: Api) -> None:
         (comms, TaskKind.media, answers.media(comms)),
         (leader, TaskKind.evaluate, answers.evaluate()),
     ]
-    page = ("", "")
+    page: tuple[str, dict[str, str], str] = ("", {}, "")
     for seed, (staff_id, kind, answer) in enumerate(steps, start=10):
-        task_id, link = await _link_to(api, staff_id, kind)
+        task = await _open_task(api, incident_id, kind.value)
         if kind not in (TaskKind.assess, TaskKind.support):  # the first test's
-            page = await _post_many(api, staff_id, kind, seed=seed, link=link)
-        task = await api.client.get(f"/api/tasks/{task_id}", headers=api.as_(staff_id))
-        if task.json()["status"] == "open":
+            page = await _post_many(api, staff_id, task, seed=seed)
+        state = await api.client.get(f"/api/tasks/{task.id}", headers=api.as_(staff_id))
+        if state.json()["status"] == "open":
             done = await api.client.post(
-                f"/api/tasks/{task_id}/complete", json=answer, headers=api.as_(staff_id)
+                f"/api/tasks/{task.id}/complete", json=answer, headers=api.as_(staff_id)
             )
             assert done.status_code == 200, done.text
 
     # The evaluation closed the incident and its workflow ended: a valid answer posted on
     # the evaluation's page now is a 409 page saying so, not Temporal's "not found".
     for _ in range(100):
-        closed = await api.client.get(
-            f"/api/incidents/{created.json()['id']}", headers=api.as_(leader)
-        )
+        closed = await api.client.get(f"/api/incidents/{incident_id}", headers=api.as_(leader))
         if closed.json()["status"] == "closed":
             break
         await asyncio.sleep(0.05)
-    task_path, csrf = page
+    task_path, session, csrf = page
     again = await api.client.post(
         task_path,
+        headers=session,
         data={
             "csrf": csrf,
             "action": "complete",
